@@ -1,0 +1,56 @@
+/**
+ * Benchmark helpers: run a command under GNU time for wall time and peak RSS,
+ * and print virtmem beside its peer with the ratio and the peer's version.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+
+export interface Measure {
+  wallSeconds: number;
+  peakRssMiB: number;
+  status: number;
+  stdout: string;
+}
+
+/** The virtmem CLI entry, for running it as a child process. */
+export const VIRTMEM_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/virtmem.js');
+
+/** Run `cmd args` once under /usr/bin/time; stdout is captured (or discarded). */
+export function measure(cmd: string, args: string[], opts: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', opts.keepStdout ? 'pipe' : 'ignore', 'pipe'],
+  });
+  const lines = (r.stderr ?? '').trim().split('\n');
+  const [wall, rss] = lines[lines.length - 1].split(' ').map(Number);
+  return { wallSeconds: wall, peakRssMiB: rss / 1024, status: r.status ?? -1, stdout: r.stdout ?? '' };
+}
+
+/** Best (lowest wall time) of `n` runs. */
+export function best(n: number, f: () => Measure): Measure {
+  let b: Measure | undefined;
+  for (let i = 0; i < n; i++) {
+    const m = f();
+    if (!b || m.wallSeconds < b.wallSeconds) b = m;
+  }
+  return b!;
+}
+
+/** First line of `tool --version` (or the given args). */
+export function version(tool: string, args = ['--version']): string {
+  const r = spawnSync(tool, args, { encoding: 'utf8' });
+  return ((r.stdout || r.stderr || '').split('\n')[0] || 'unknown').trim();
+}
+
+/** Print one comparison line: ours, the peer's, and the ratios. */
+export function report(label: string, ours: Measure, peer: Measure, peerName: string): void {
+  const t = ours.wallSeconds / Math.max(peer.wallSeconds, 0.001);
+  const m = ours.peakRssMiB / Math.max(peer.peakRssMiB, 0.001);
+  console.log(`   ${label}`);
+  console.log(`     virtmem: ${ours.wallSeconds.toFixed(2)} s, ${ours.peakRssMiB.toFixed(0)} MiB peak`);
+  console.log(`     ${peerName}: ${peer.wallSeconds.toFixed(2)} s, ${peer.peakRssMiB.toFixed(0)} MiB peak`);
+  console.log(`     ratio (virtmem / peer): time ${t.toFixed(2)}x, memory ${m.toFixed(2)}x`);
+}

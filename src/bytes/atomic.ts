@@ -1,0 +1,37 @@
+/**
+ * Atomic output: write to a temporary file beside the target, fsync, rename.
+ * A reader never sees half a file, and a crash never loses the old one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function writeFileAtomic(target: string, data: Uint8Array | string): void {
+  const dir = path.dirname(path.resolve(target));
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Write only if the content differs; returns true when the file was (re)written. */
+export function writeFileIfChanged(target: string, data: Uint8Array): boolean {
+  try {
+    const old = fs.readFileSync(target);
+    if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
+  } catch { /* missing: write it */ }
+  writeFileAtomic(target, data);
+  return true;
+}

@@ -1,0 +1,65 @@
+/**
+ * The virtmem command line: one subcommand per area, each in its own module
+ * under cli/ (cli/elf.ts, ...). Bad input prints one line and exits 1; only an
+ * internal bug prints more, and only with VIRTMEM_DEBUG=1.
+ */
+import { VirtmemError } from '../bytes/index.js';
+
+export interface Subcommand {
+  name: string;
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Subcommands, loaded lazily so `virtmem ps` does not load the CTF writer. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
+  // name: { summary, load: async () => (await import('./name.js')).command },
+};
+
+function help(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: virtmem COMMAND [ARGS...]   (virtmem COMMAND --help for details)',
+    '',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n].summary}`),
+    '',
+  ].join('\n');
+}
+
+/** Report an error as one line; returns the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof VirtmemError) {
+    process.stderr.write(`virtmem: ${e.message}\n`);
+    return 1;
+  }
+  const err = e as Error;
+  if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+  if (process.env.VIRTMEM_DEBUG) process.stderr.write(`${err?.stack ?? String(e)}\n`);
+  else process.stderr.write(`virtmem: internal error: ${err?.message ?? String(e)} (VIRTMEM_DEBUG=1 shows where)\n`);
+  return 2;
+}
+
+export async function main(argv: string[], commandName?: string): Promise<number> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
+  const [name, ...rest] = commandName ? [commandName, ...argv] : argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 1;
+  }
+  if (name === '--version') {
+    process.stdout.write('virtmem 0.1.0\n');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`virtmem: unknown command '${name}'\n${help()}`);
+    return 1;
+  }
+  try {
+    const cmd = await entry.load();
+    return await cmd.run(rest);
+  } catch (e) {
+    return reportError(e);
+  }
+}
