@@ -185,6 +185,14 @@ export class MemoryMap<
     }
   }
 
+  explain(addr: bigint): string {
+    const seg = this.index.find(addr);
+    if (!seg) return 'not mapped';
+    const m = seg.value;
+    const inner = m.space.explain?.(m.offset + (addr - m.addr));
+    return inner ? `${inner} (in ${m.space.name})` : `not present in ${m.space.name}`;
+  }
+
   // --- searching ----------------------------------------------------------------
 
   /** First occurrence of `needle` at or after `start`, skipping holes. */

@@ -34,6 +34,8 @@ export interface AddressSpace {
   readInto(addr: bigint, out: Uint8Array, at: number, length: number): number;
   /** Present extents overlapping [from, to), ascending, clipped. */
   extents(from?: bigint, to?: bigint): Iterable<Extent>;
+  /** Why `addr` cannot be read (for the fault message), when the space knows more than "not present". */
+  explain?(addr: bigint): string;
 }
 
 /** Check an address is a 64-bit unsigned value; a MemoryFault otherwise. */
@@ -48,7 +50,10 @@ export function readExact(space: AddressSpace, addr: bigint, length: number): Ui
   checkAddr(space, addr, length);
   const out = new Uint8Array(length);
   const n = space.readInto(addr, out, 0, length);
-  if (n < length) throw new MemoryFault(space.name, addr + BigInt(n));
+  if (n < length) {
+    const bad = addr + BigInt(n);
+    throw new MemoryFault(space.name, bad, space.explain?.(bad) ?? 'not present');
+  }
   return out;
 }
 
