@@ -14,12 +14,15 @@
  *   8       4     u32 version = 1 (a reader refuses any other)
  *   12      1     u8 word size: 0 unset, 4 or 8
  *   13      1     u8 endianness: 0 unset, 1 little, 2 big
- *   14      2     u16 flags = 0 (a reader refuses unknown flags)
+ *   14      2     u16 flags (a reader refuses unknown flags):
+ *                   0x1 VMCOREINFO: the name is followed by u64 length V and
+ *                       V bytes of the guest's VMCOREINFO text
  *   16      8     u64 number of ranges N
  *   24      8     u64 length L of the name (UTF-8, no NUL)
  *   32      24*N  ranges, ascending by address, disjoint:
  *                   u64 address, u64 size (> 0), u64 file offset of its data
  *   32+24N  L     the name
+ *   (flag 0x1)    u64 V, then V bytes of VMCOREINFO text
  *   ...           data: each range's `size` bytes at its file offset; offsets
  *                 are multiples of 4096 (so pages stay aligned in the file)
  *
@@ -37,12 +40,16 @@ export const MAPFILE_VERSION = 1;
 const HEADER_SIZE = 32;
 const RANGE_SIZE = 24;
 const DATA_ALIGN = 4096;
+const FLAG_VMCOREINFO = 0x1;
+const KNOWN_FLAGS = FLAG_VMCOREINFO;
 const FORMAT = 'virtmem memory map';
 
 export interface SaveOptions {
   wordsize?: Wordsize;
   endian?: Endian;
   name?: string;
+  /** VMCOREINFO text to keep with the memory (flag 0x1). */
+  vmcoreinfo?: string;
   /** Only addresses in [from, to). */
   from?: bigint;
   to?: bigint;
@@ -58,13 +65,15 @@ export function saveMap(space: AddressSpace, target: string, opts: SaveOptions =
   const endian = opts.endian ?? m.endianOrUndefined;
   const ranges = [...mergedExtents(space, opts.from ?? 0n, opts.to ?? ADDR_LIMIT)];
   const name = Buffer.from(opts.name ?? space.name, 'utf8');
-  let off = align(HEADER_SIZE + RANGE_SIZE * ranges.length + name.length);
+  const vmci = opts.vmcoreinfo !== undefined ? Buffer.from(opts.vmcoreinfo, 'latin1') : undefined;
+  const tail = vmci ? 8 + vmci.length : 0;
+  let off = align(HEADER_SIZE + RANGE_SIZE * ranges.length + name.length + tail);
   const head = Buffer.alloc(off);
   head.write(MAPFILE_MAGIC, 0, 'latin1');
   head.writeUInt32LE(MAPFILE_VERSION, 8);
   head.writeUInt8(wordsize ?? 0, 12);
   head.writeUInt8(endian === 'little' ? 1 : endian === 'big' ? 2 : 0, 13);
-  head.writeUInt16LE(0, 14);
+  head.writeUInt16LE(vmci ? FLAG_VMCOREINFO : 0, 14);
   head.writeBigUInt64LE(BigInt(ranges.length), 16);
   head.writeBigUInt64LE(BigInt(name.length), 24);
   const offsets: number[] = [];
@@ -77,6 +86,11 @@ export function saveMap(space: AddressSpace, target: string, opts: SaveOptions =
     off = align(off + Number(r.end - r.start));
   });
   name.copy(head, HEADER_SIZE + RANGE_SIZE * ranges.length);
+  if (vmci) {
+    const p = HEADER_SIZE + RANGE_SIZE * ranges.length + name.length;
+    head.writeBigUInt64LE(BigInt(vmci.length), p);
+    vmci.copy(head, p + 8);
+  }
 
   const dir = path.dirname(path.resolve(target));
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
@@ -124,6 +138,7 @@ export interface MapFileInfo {
   endian?: Endian;
   name: string;
   ranges: { addr: bigint; size: bigint; offset: number }[];
+  vmcoreinfo?: string;
 }
 
 /** Parse and check the header of a saved map. */
@@ -140,7 +155,7 @@ export function readMapFileInfo(src: ByteSource): MapFileInfo {
   const en = r.u8();
   if (en > 2) throw r.error(`bad endianness code ${en}`);
   const flags = r.u16();
-  if (flags !== 0) throw r.error(`unknown flags 0x${flags.toString(16)}`);
+  if (flags & ~KNOWN_FLAGS) throw r.error(`unknown flags 0x${(flags & ~KNOWN_FLAGS).toString(16)}`);
   const n = r.u64();
   const nameLen = r.u64();
   const tableEnd = BigInt(HEADER_SIZE) + n * BigInt(RANGE_SIZE) + nameLen;
@@ -160,7 +175,16 @@ export function readMapFileInfo(src: ByteSource): MapFileInfo {
     ranges.push({ addr, size, offset: Number(off) });
   }
   const name = Buffer.from(t.bytesN(Number(nameLen))).toString('utf8');
+  let vmcoreinfo: string | undefined;
+  if (flags & FLAG_VMCOREINFO) {
+    const at = HEADER_SIZE + nr * RANGE_SIZE + Number(nameLen);
+    if (at + 8 > src.size) throw new FormatError('VMCOREINFO length runs past the end of the file', { ...place, section: 'VMCOREINFO', offset: at });
+    const v = new DataView(src.readCopy(at, 8).buffer).getBigUint64(0, true);
+    if (BigInt(at + 8) + v > BigInt(src.size) || v > 1n << 24n) throw new FormatError(`VMCOREINFO of ${v} bytes runs past the end of the file`, { ...place, section: 'VMCOREINFO', offset: at });
+    vmcoreinfo = Buffer.from(src.readCopy(at + 8, Number(v))).toString('latin1');
+  }
   return {
+    vmcoreinfo,
     version,
     wordsize: ws === 0 ? undefined : (ws as Wordsize),
     endian: en === 0 ? undefined : en === 1 ? 'little' : 'big',
