@@ -13,13 +13,13 @@ import { UsageError, VirtmemError } from '../bytes/index.js';
 import { kernelMemory, type KernelMemory } from '../arch/index.js';
 import {
   MemoryFault, MemoryMap, findIter, openDump, saveMap,
-  type AddressSpace, type PhysicalMemory,
+  type AddressSpace, type DumpFormat, type PhysicalMemory,
 } from '../memory/index.js';
-import { flag, parse, parseAddress, str } from './args.js';
+import { flag, parse, parseAddress, str, type Parsed } from './args.js';
 import type { Subcommand } from './main.js';
 import { renderJson } from './render.js';
 
-const USAGE = `virtmem mem info|read|find|string|save DUMP ...
+const USAGE = `virtmem mem info|read|find|string|save DUMP ... [--format elf|kdump|flat|lime|saved|raw]
   info DUMP [--json] [--vmcoreinfo]
   read DUMP ADDR [LEN] [--phys]
   find DUMP STRING [--all] [--align] [--phys] [--hex] [--limit N]
@@ -28,6 +28,16 @@ const USAGE = `virtmem mem info|read|find|string|save DUMP ...
   save DUMP OUT [--from ADDR] [--to ADDR]`;
 
 const hex = (n: bigint | number) => '0x' + n.toString(16);
+
+/** --format FMT: read DUMP as this format instead of detecting it (e.g. raw for a plain image). */
+const FORMAT_OPT = { format: { type: 'string' as const } };
+const FORMATS: DumpFormat[] = ['elf', 'kdump', 'flat', 'lime', 'saved', 'raw'];
+
+function open(dump: string, p: Parsed): PhysicalMemory {
+  const f = str(p, 'format');
+  if (f !== undefined && !FORMATS.includes(f as DumpFormat)) throw new UsageError(`unknown --format ${f} (one of ${FORMATS.join(', ')})`);
+  return openDump(dump, f as DumpFormat | undefined);
+}
 const out = (s: string) => process.stdout.write(s);
 
 function noteTypeName(name: string, type: number): string {
@@ -50,10 +60,10 @@ function holes(phys: PhysicalMemory): { start: number; end: number }[] {
 }
 
 function info(argv: string[]): number {
-  const p = parse(argv, { json: { type: 'boolean' }, vmcoreinfo: { type: 'boolean' } }, 'virtmem mem info DUMP [--json] [--vmcoreinfo]');
+  const p = parse(argv, { ...FORMAT_OPT, json: { type: 'boolean' }, vmcoreinfo: { type: 'boolean' } }, 'virtmem mem info DUMP [--json] [--vmcoreinfo]');
   const [dump] = p.positionals;
   if (!dump) throw new UsageError(`missing DUMP\nusage: ${USAGE}`);
-  const phys = openDump(dump);
+  const phys = open(dump, p);
   const di = phys.info();
   let km: KernelMemory | undefined;
   let kernelError: string | undefined;
@@ -137,13 +147,13 @@ function hexdump(addr: bigint, b: Uint8Array): string {
 }
 
 function read(argv: string[]): number {
-  const p = parse(argv, { phys: { type: 'boolean' } }, 'virtmem mem read DUMP ADDR [LEN] [--phys]');
+  const p = parse(argv, { ...FORMAT_OPT, phys: { type: 'boolean' } }, 'virtmem mem read DUMP ADDR [LEN] [--phys]');
   const [dump, a, l] = p.positionals;
   if (!dump || !a) throw new UsageError(`missing DUMP or ADDR\nusage: ${USAGE}`);
   const addr = parseAddress(a);
   const len = l ? Number(parseAddress(l, 'length')) : 256;
   if (len > 1 << 30) throw new UsageError(`length ${len} too large (at most 1 GiB)`);
-  const phys = openDump(dump);
+  const phys = open(dump, p);
   const space = spaceFor(phys, flag(p, 'phys'));
   const buf = new Uint8Array(len);
   const got = space.readInto(addr, buf, 0, len);
@@ -160,7 +170,7 @@ function unescape(s: string): Uint8Array {
 }
 
 function find(argv: string[]): number {
-  const p = parse(argv, {
+  const p = parse(argv, { ...FORMAT_OPT,
     phys: { type: 'boolean' }, all: { type: 'boolean' }, align: { type: 'boolean' }, hex: { type: 'boolean' },
     pointer: { type: 'string' }, limit: { type: 'string' }, count: { type: 'boolean' },
   }, 'virtmem mem find DUMP STRING|--pointer ADDR [--all] [--align] [--phys] [--hex] [--limit N] [--count]');
@@ -183,7 +193,7 @@ function find(argv: string[]): number {
   if (flag(p, 'align')) align = 8;
   const limitS = str(p, 'limit');
   const limit = limitS ? Number(parseAddress(limitS, 'limit')) : flag(p, 'all') || flag(p, 'count') ? Infinity : 1;
-  const phys = openDump(dump);
+  const phys = open(dump, p);
   const space = spaceFor(phys, flag(p, 'phys'));
   let n = 0;
   for (const a of findIter(space, needle, { align })) {
@@ -196,10 +206,10 @@ function find(argv: string[]): number {
 }
 
 function string(argv: string[]): number {
-  const p = parse(argv, { phys: { type: 'boolean' }, max: { type: 'string' } }, 'virtmem mem string DUMP ADDR [--phys] [--max N]');
+  const p = parse(argv, { ...FORMAT_OPT, phys: { type: 'boolean' }, max: { type: 'string' } }, 'virtmem mem string DUMP ADDR [--phys] [--max N]');
   const [dump, a] = p.positionals;
   if (!dump || !a) throw new UsageError(`missing DUMP or ADDR\nusage: ${USAGE}`);
-  const phys = openDump(dump);
+  const phys = open(dump, p);
   const space = spaceFor(phys, flag(p, 'phys'));
   const max = str(p, 'max') ? Number(parseAddress(str(p, 'max')!, 'max')) : 1 << 16;
   const m = MemoryMap.ofSpace(space);
@@ -208,10 +218,10 @@ function string(argv: string[]): number {
 }
 
 function save(argv: string[]): number {
-  const p = parse(argv, { from: { type: 'string' }, to: { type: 'string' } }, 'virtmem mem save DUMP OUT [--from ADDR] [--to ADDR]');
+  const p = parse(argv, { ...FORMAT_OPT, from: { type: 'string' }, to: { type: 'string' } }, 'virtmem mem save DUMP OUT [--from ADDR] [--to ADDR]');
   const [dump, target] = p.positionals;
   if (!dump || !target) throw new UsageError(`missing DUMP or OUT\nusage: ${USAGE}`);
-  const phys = openDump(dump);
+  const phys = open(dump, p);
   const from = str(p, 'from') ? parseAddress(str(p, 'from')!) : undefined;
   const to = str(p, 'to') ? parseAddress(str(p, 'to')!) : undefined;
   const ranges = saveMap(phys, target, { name: `physical memory of ${dump}`, wordsize: 8, endian: 'little', vmcoreinfo: phys.info().vmcoreinfo, from, to });

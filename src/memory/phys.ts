@@ -7,6 +7,7 @@
  * `SegmentedMemory` serves every format that stores memory as a list of
  * (physical address, file offset, size) runs: ELF cores, LiME, raw images.
  */
+import * as fs from 'node:fs';
 import type { ByteSource } from '../bytes/index.js';
 import { ADDR_LIMIT, type AddressSpace, type Extent } from './space.js';
 
@@ -84,11 +85,36 @@ export interface PhysSegment {
   fileSize: number;
 }
 
-/** Physical memory stored as runs of a file. Later segments win where they overlap (none do in practice). */
+/**
+ * Large reads straight into the caller's buffer (no page cache, no fresh
+ * allocation per read): what makes a whole-dump search run at disk speed.
+ */
+export class DirectReader {
+  private fd: number;
+  constructor(readonly path: string) { this.fd = fs.openSync(path, 'r'); }
+  /** Read up to `length` bytes at `offset` into out[at..]; returns the count (short at end of file). */
+  readInto(offset: number, out: Uint8Array, at: number, length: number): number {
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd, out, at + got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+  close(): void { if (this.fd >= 0) { fs.closeSync(this.fd); this.fd = -1; } }
+}
+
+const DIRECT_MIN = 1 << 18;
+
+/** Physical memory stored as runs of a file. Where runs overlap, the one starting first wins. */
 export class SegmentedMemory extends PhysicalMemory {
   private readonly segs: PhysSegment[];
   private readonly rangeList: PhysRange[];
   private last = 0;
+
+  /** Set to read large ranges directly from the file. */
+  direct?: DirectReader;
 
   constructor(readonly name: string, readonly source: ByteSource, segments: PhysSegment[], private readonly dumpInfo: DumpInfo) {
     super();
@@ -138,8 +164,9 @@ export class SegmentedMemory extends PhysicalMemory {
       const n = Math.min(length - done, s.size - rel);
       const inFile = Math.max(0, Math.min(n, s.fileSize - rel));
       if (inFile > 0) {
-        const avail = Math.max(0, Math.min(inFile, this.source.size - (s.offset + rel)));
-        if (avail > 0) out.set(this.source.read(s.offset + rel, avail), at + done);
+        let avail = Math.max(0, Math.min(inFile, this.source.size - (s.offset + rel)));
+        if (avail >= DIRECT_MIN && this.direct) avail = this.direct.readInto(s.offset + rel, out, at + done, avail);
+        else if (avail > 0) out.set(this.source.read(s.offset + rel, avail), at + done);
         if (avail < inFile) return done + avail; // truncated file: the rest is a hole
       }
       if (n > inFile) out.fill(0, at + done + inFile, at + done + n);
@@ -148,5 +175,5 @@ export class SegmentedMemory extends PhysicalMemory {
     return done;
   }
 
-  close(): void { this.source.close(); }
+  close(): void { this.source.close(); this.direct?.close(); }
 }

@@ -6,7 +6,7 @@
  *   u64 s_addr, u64 e_addr (inclusive), u8 reserved[8]
  */
 import { FileSource, FormatError } from '../../bytes/index.js';
-import { SegmentedMemory, type PhysSegment } from '../phys.js';
+import { DirectReader, SegmentedMemory, type PhysSegment } from '../phys.js';
 import { HeaderScanner } from './scan.js';
 
 export const LIME_MAGIC = 0x4c694d45;
@@ -43,9 +43,11 @@ export function openLime(path: string): SegmentedMemory {
     scan.close();
   }
   const src = new FileSource(path);
-  return new SegmentedMemory(path, src, segs, {
+  const m = new SegmentedMemory(path, src, segs, {
     format: FORMAT,
     details: [['ranges', segs.length], ['bytes', segs.reduce((a, s) => a + s.size, 0)]],
     notes: [],
   });
+  m.direct = new DirectReader(path);
+  return m;
 }

@@ -4,7 +4,7 @@
  */
 import { FileSource, FormatError } from '../../bytes/index.js';
 import { readMapFileInfo } from '../mapfile.js';
-import { SegmentedMemory } from '../phys.js';
+import { DirectReader, SegmentedMemory } from '../phys.js';
 
 export function isSavedMap(head: Uint8Array): boolean {
   return Buffer.from(head.subarray(0, 8)).toString('latin1') === 'VMMEMMAP';
@@ -19,10 +19,12 @@ export function openSavedMap(path: string): SegmentedMemory {
     }
     return { pa: Number(r.addr), size: Number(r.size), offset: r.offset, fileSize: Number(r.size) };
   });
-  return new SegmentedMemory(path, src, segs, {
+  const m = new SegmentedMemory(path, src, segs, {
     format: 'saved memory map (VMMEMMAP)',
     details: [['version', info.version], ['name', info.name], ['ranges', info.ranges.length]],
     notes: [],
     vmcoreinfo: info.vmcoreinfo,
   });
+  m.direct = new DirectReader(path);
+  return m;
 }
