@@ -166,29 +166,20 @@ const CORE_NOTES: Record<number, string> = {
 };
 
 /**
- * readelf's description of a note type. Unknown ones read
- * "Unknown note type: (0x...)", as readelf prints them.
+ * readelf's description of a note type, which depends on the owner and, for
+ * owners it has no table for, on whether the file is a core file. Unknown ones
+ * read "Unknown note type: (0x...)", as readelf prints them.
  */
-export function noteTypeName(owner: string, type: number): string {
+export function noteTypeName(owner: string, type: number, etype = 0): string {
   const unknown = `Unknown note type: (0x${type.toString(16).padStart(8, '0')})`;
   if (owner === 'GNU') return GNU_NOTES[type] ?? unknown;
-  if (owner === 'CORE' || owner === 'LINUX') return CORE_NOTES[type] ?? unknown;
-  if (owner === 'VMCOREINFO' && type === 0) return 'NT_VMCOREINFO';
+  if (owner === 'GDB' && type === 0xff000000) return 'NT_GDB_TDESC (GDB XML target description)';
   if (owner === 'stapsdt' && type === 3) return 'NT_STAPSDT (SystemTap probe descriptors)';
-  if (owner === 'Xen') {
-    const xen: Record<number, string> = {
-      1: 'XEN_ELFNOTE_INFO', 2: 'XEN_ELFNOTE_ENTRY', 3: 'XEN_ELFNOTE_HYPERCALL_PAGE', 4: 'XEN_ELFNOTE_VIRT_BASE',
-      5: 'XEN_ELFNOTE_PADDR_OFFSET', 6: 'XEN_ELFNOTE_XEN_VERSION', 7: 'XEN_ELFNOTE_GUEST_OS',
-      8: 'XEN_ELFNOTE_GUEST_VERSION', 9: 'XEN_ELFNOTE_LOADER', 10: 'XEN_ELFNOTE_PAE_MODE',
-      11: 'XEN_ELFNOTE_FEATURES', 12: 'XEN_ELFNOTE_BSD_SYMTAB', 13: 'XEN_ELFNOTE_HV_START_LOW',
-      14: 'XEN_ELFNOTE_L1_MFN_VALID', 15: 'XEN_ELFNOTE_SUSPEND_CANCEL', 16: 'XEN_ELFNOTE_INIT_P2M',
-      17: 'XEN_ELFNOTE_MOD_START_PFN', 18: 'XEN_ELFNOTE_SUPPORTED_FEATURES', 19: 'XEN_ELFNOTE_PHYS32_ENTRY',
-    };
-    return xen[type] ?? unknown;
-  }
-  if (type === 1 && owner !== '') return 'NT_VERSION (version)';
-  if (type === 2 && owner !== '') return 'NT_ARCH (architecture)';
-  return unknown;
+  if (etype === ET.ET_CORE) return CORE_NOTES[type] ?? unknown;
+  const generic: Record<number, string> = {
+    1: 'NT_VERSION (version)', 2: 'NT_ARCH (architecture)', 4: 'GO BUILDID', 0x100: 'OPEN', 0x101: 'func',
+  };
+  return generic[type] ?? unknown;
 }
 
 /** Relocation types per machine, for the ones we decode and apply (and for messages). */

@@ -57,7 +57,7 @@ export function readelfHeader(file: string): Map<string, string> {
 
 export function readelfSections(file: string): RSection[] {
   const out: RSection[] = [];
-  const re = /^\s*\[\s*(\d+)\]\s(.*?)\s*(\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([A-Za-z]*)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/;
+  const re = /^\s*\[\s*(\d+)\]\s(.*?)\s*(SYMTAB SECTION INDICES|\S+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([A-Za-z]*)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/;
   for (const line of must('readelf', ['-SW', file]).split('\n')) {
     const m = re.exec(line);
     if (!m) continue;
