@@ -44,4 +44,5 @@ export type { ElfHeader, ElfSection, ElfSegment } from './headers.js';
 export type { ElfSymbol } from './symbols.js';
 export { parseVmcoreinfo, toHex, type ElfNote } from './notes.js';
 export { type ElfRelocation, relocKind } from './relocs.js';
+export { editElf, editable, type ElfEdit } from './writer.js';
 export * from './constants.js';
