@@ -100,7 +100,14 @@ export function editElf(input: Uint8Array, edits: ElfEdit[], name = '<buffer>'):
     s.type !== SHT.SHT_NOBITS && s.size > 0 && segs.some((p) => p.filesz > 0 && s.offset >= p.offset && s.offset + s.size <= p.offset + p.filesz);
   let fixedEnd = is64 ? 64 : 52;
   if (h.phnum) fixedEnd = Math.max(fixedEnd, h.phoff + h.phnum * h.phentsize);
-  for (const p of segs) if (p.filesz) fixedEnd = Math.max(fixedEnd, p.offset + p.filesz);
+  for (const p of segs) {
+    if (!p.filesz) continue;
+    if (p.offset + p.filesz > input.length) {
+      throw new FormatError(`segment ${p.index} (0x${p.filesz.toString(16)} bytes at ${hex(p.offset)}) runs past end of file (size ${hex(input.length)})`,
+        { source: name, format: 'ELF', section: 'program headers', offset: h.phoff + p.index * h.phentsize });
+    }
+    fixedEnd = Math.max(fixedEnd, p.offset + p.filesz);
+  }
 
   const newIndex = new Int32Array(Math.max(secs.length, 1)).fill(-1);
   const out: OutSection[] = [];
@@ -219,6 +226,7 @@ export function editElf(input: Uint8Array, edits: ElfEdit[], name = '<buffer>'):
     if (o.type === SHT.SHT_NOBITS) { if (o.old < 0) o.offset = pos; continue; }
     const a = Math.max(1, o.addralign);
     if (a & (a - 1)) throw new FormatError(`section ${o.name} has sh_addralign ${o.addralign}, not a power of two`, { source: name, format: 'ELF' });
+    if (a > 1 << 24) throw new FormatError(`section ${o.name} has an absurd sh_addralign 0x${a.toString(16)}`, { source: name, format: 'ELF' });
     pos = Math.ceil(pos / a) * a;
     o.offset = pos;
     o.size = o.data?.length ?? 0;
