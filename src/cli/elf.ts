@@ -97,6 +97,23 @@ function symbolRows(elf: ElfFile, syms: ElfSymbol[]): Row[] {
   return out;
 }
 
+/**
+ * The symbol table alone as text, without the generic renderer: a vmlinux has
+ * 100k+ symbols and this is the listing people pipe into grep. Same columns.
+ */
+function symbolText(rows: Row[]): string {
+  const w = (k: string) => rows.reduce((m, r) => Math.max(m, String(r[k]).length), 0);
+  const wi = Math.max(3, w('index')), wv = Math.max(5, w('value')), ws = Math.max(4, w('size'));
+  const wt = Math.max(4, w('type')), wb = Math.max(4, w('bind')), wvis = Math.max(3, w('visibility')), wn = Math.max(3, w('ndx'));
+  const parts: string[] = [
+    `${'Num'.padStart(wi)}  ${'Value'.padEnd(wv)}  ${'Size'.padStart(ws)}  ${'Type'.padEnd(wt)}  ${'Bind'.padEnd(wb)}  ${'Vis'.padEnd(wvis)}  ${'Ndx'.padStart(wn)}  Name\n`,
+  ];
+  for (const r of rows) {
+    parts.push(`${String(r.index).padStart(wi)}  ${r.value as string}  ${(r.size as string).padStart(ws)}  ${(r.type as string).padEnd(wt)}  ${(r.bind as string).padEnd(wb)}  ${(r.visibility as string).padEnd(wvis)}  ${(r.ndx as string).padStart(wn)}  ${r.name as string}`.trimEnd() + '\n');
+  }
+  return parts.join('');
+}
+
 const NOTE_COLS: Column[] = [
   { key: 'owner', title: 'Owner' }, { key: 'size', title: 'Data size' }, { key: 'description', title: 'Description' },
   { key: 'where', title: 'In' }, { key: 'detail', title: 'Detail' },
@@ -140,7 +157,9 @@ async function show(argv: string[]): Promise<number> {
     if (want.has('dyn-syms')) blocks.push({ key: 'dynamicSymbols', title: "Symbol table '.dynsym'", cols: SYMBOL_COLS, rows: symbolRows(elf, elf.dynamicSymbols()) });
     if (want.has('notes')) blocks.push({ key: 'notes', title: 'Notes', cols: NOTE_COLS, rows: noteRows(elf) });
     let out: string;
-    if (format === 'json') {
+    if (format === 'table' && blocks.length === 1 && blocks[0].cols === SYMBOL_COLS) {
+      out = symbolText(blocks[0].rows);
+    } else if (format === 'json') {
       const o: Record<string, unknown> = { file: elf.name };
       for (const b of blocks) o[b.key] = b.key === 'header' ? Object.fromEntries(b.rows.map((r) => [r.field, r.value])) : b.rows;
       out = renderJson(o);
