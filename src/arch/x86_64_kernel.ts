@@ -77,7 +77,9 @@ export function pagingFromVmcoreinfo(phys: PhysicalMemory, info: Map<string, str
   const l5 = info.get('NUMBER(pgtable_l5_enabled)') === '1';
   const mode = l5 ? X86_64_5LEVEL : X86_64_4LEVEL;
   if (sym < START_KERNEL_MAP) { warnings.push(`VMCOREINFO's page-table symbol ${hex(sym)} is not in the kernel image`); return undefined; }
-  const root = Number(sym - START_KERNEL_MAP + physBase);
+  // phys_base is an unsigned long that KASLR can make "negative" (printed with %ld): arithmetic is modulo 2^64.
+  const root = Number((sym - START_KERNEL_MAP + physBase) & MASK64);
+  if (root >= 2 ** 52) { warnings.push(`VMCOREINFO gives a page-table root ${hex(root)} beyond physical addresses`); return undefined; }
   const space = new X86_64Space(phys, root, mode);
   const back = space.lookup(sym);
   if (!back || back.pa !== root) {

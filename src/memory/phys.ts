@@ -118,7 +118,16 @@ export class SegmentedMemory extends PhysicalMemory {
 
   constructor(readonly name: string, readonly source: ByteSource, segments: PhysSegment[], private readonly dumpInfo: DumpInfo) {
     super();
-    this.segs = segments.filter((s) => s.size > 0).sort((a, b) => a.pa - b.pa);
+    // A truncated file: what its runs promise past the end of the file is a hole.
+    let missing = 0;
+    const clipped = segments.map((s) => {
+      if (s.offset + s.fileSize <= source.size) return s;
+      const avail = Math.max(0, Math.min(s.fileSize, source.size - s.offset));
+      missing += s.size - avail;
+      return { ...s, size: avail, fileSize: avail };
+    });
+    if (missing > 0) dumpInfo.details.push(['truncated', `file ends early: ${missing} bytes of memory missing (holes)`]);
+    this.segs = clipped.filter((s) => s.size > 0).sort((a, b) => a.pa - b.pa);
     // Resolve overlaps: keep the earlier start, clip the later one.
     const out: PhysSegment[] = [];
     for (const s of this.segs) {

@@ -8,11 +8,12 @@
  * the first wins. Notes (NT_PRSTATUS per CPU, QEMU's CPU state, VMCOREINFO)
  * come from the ELF reader (elf/).
  */
-import type { ByteSource } from '../../bytes/index.js';
-import { vmcoreinfoFromNotes } from '../notes.js';
+import { VirtmemError, type ByteSource } from '../../bytes/index.js';
+import { parseNoteBlob, vmcoreinfoFromNotes } from '../notes.js';
 import { SegmentedMemory, type DumpNote, type PhysSegment } from '../phys.js';
 
 export const PT_LOAD = 1;
+export const PT_NOTE = 4;
 
 /** The part of elf/'s ElfFile an ELF core needs. */
 export interface ElfCoreInput {
@@ -21,6 +22,31 @@ export interface ElfCoreInput {
   readonly header: { machine: number; type: number };
   readonly segments: readonly { type: number; offset: number | bigint; vaddr: bigint; paddr: bigint; filesz: number | bigint; memsz: number | bigint }[];
   notes(): readonly { name: string; type: number; desc: Uint8Array }[];
+  segmentData(seg: ElfCoreInput['segments'][number]): Uint8Array;
+}
+
+/**
+ * The notes: elf/'s full list, or, when that fails (a truncated core loses
+ * the section headers QEMU puts at its end), the PT_NOTE segments alone.
+ */
+function coreNotes(elf: ElfCoreInput, problems: string[]): DumpNote[] {
+  try {
+    return elf.notes().map((n) => ({ name: n.name, type: n.type, desc: n.desc }));
+  } catch (e) {
+    if (!(e instanceof VirtmemError)) throw e;
+    problems.push(`notes from PT_NOTE only (${e.message})`);
+  }
+  const out: DumpNote[] = [];
+  for (const seg of elf.segments) {
+    if (seg.type !== PT_NOTE) continue;
+    try {
+      out.push(...parseNoteBlob(elf.segmentData(seg), { source: elf.name, format: 'ELF core', offset: Number(seg.offset) }));
+    } catch (e) {
+      if (!(e instanceof VirtmemError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  return out;
 }
 
 const MACHINES: Record<number, string> = { 62: 'x86_64', 3: 'i386', 183: 'aarch64', 22: 's390x', 21: 'ppc64' };
@@ -34,17 +60,20 @@ export function elfCoreMemory(elf: ElfCoreInput): SegmentedMemory {
     const pa = s.paddr, memsz = Number(s.memsz), filesz = Math.min(Number(s.filesz), memsz);
     if (memsz <= 0 || pa >= BigInt(MAX_PHYS) || pa + BigInt(memsz) > BigInt(MAX_PHYS)) continue;
     segs.push({ pa: Number(pa), size: memsz, offset: Number(s.offset), fileSize: filesz });
-    if (s.vaddr !== 0n) virtualRuns.push({ vaddr: s.vaddr, paddr: Number(pa), size: memsz });
+    // QEMU's paging=false dumps give p_vaddr 0 (or p_paddr, for ROM): not virtual addresses.
+    if (s.vaddr !== 0n && s.vaddr !== pa) virtualRuns.push({ vaddr: s.vaddr, paddr: Number(pa), size: memsz });
   }
-  const notes: DumpNote[] = elf.notes().map((n) => ({ name: n.name, type: n.type, desc: n.desc }));
+  const problems: string[] = [];
+  const notes = coreNotes(elf, problems);
   const machine = MACHINES[elf.header.machine] ?? `e_machine ${elf.header.machine}`;
   const paging = virtualRuns.length > 0;
-  return new SegmentedMemory(elf.name, elf.source, segs, {
+  return new SegmentedMemory(`physical memory of ${elf.name}`, elf.source, segs, {
     format: 'ELF core',
     details: [
       ['PT_LOAD segments', loads.length],
       ['virtual addresses in PT_LOADs', paging ? `yes (${virtualRuns.length} segments: paging=true or /proc/vmcore)` : 'no (paging=false)'],
       ['machine', machine],
+      ...problems.map((p) => ['warning', p] as [string, string]),
     ],
     notes,
     vmcoreinfo: vmcoreinfoFromNotes(notes),

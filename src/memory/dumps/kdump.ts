@@ -82,7 +82,7 @@ export class KdumpMemory extends PhysicalMemory {
 
   constructor(readonly source: ByteSource, readonly formatName = FORMAT) {
     super();
-    this.name = source.name;
+    this.name = `physical memory of ${source.name}`;
     const place = (section: string, offset: number) => ({ source: source.name, format: formatName, section, offset });
     if (source.size < 464) throw new FormatError(`file too short for a kdump header (${source.size} bytes)`, place('header', 0));
     const h = Buffer.from(source.readCopy(0, 464));
@@ -217,7 +217,7 @@ export class KdumpMemory extends PhysicalMemory {
     const dv = new DataView(d.buffer, d.byteOffset, PAGE_DESC_SIZE);
     const off = dv.getBigUint64(0, true), size = dv.getUint32(8, true), flags = dv.getUint32(12, true);
     const pa = pfn * this.blockSize;
-    const bad = (why: string) => new MemoryFault(`physical memory of ${this.name}`, pa, `${why} (page descriptor ${idx} at file offset 0x${dOff.toString(16)})`);
+    const bad = (why: string) => new MemoryFault(this.name, pa, `${why} (page descriptor ${idx} at file offset 0x${dOff.toString(16)})`);
     if (size > this.blockSize * 2 || size === 0) throw bad(`bad compressed size ${size}`);
     if (off + BigInt(size) > BigInt(this.source.size)) throw bad(`page data at 0x${off.toString(16)} runs past the end of the file`);
     const raw = this.source.read(Number(off), size);

@@ -43,7 +43,7 @@ export function openLime(path: string): SegmentedMemory {
     scan.close();
   }
   const src = new FileSource(path);
-  const m = new SegmentedMemory(path, src, segs, {
+  const m = new SegmentedMemory(`physical memory of ${path}`, src, segs, {
     format: FORMAT,
     details: [['ranges', segs.length], ['bytes', segs.reduce((a, s) => a + s.size, 0)]],
     notes: [],

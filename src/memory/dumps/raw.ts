@@ -6,7 +6,7 @@ import { FileSource, type ByteSource } from '../../bytes/index.js';
 import { DirectReader, SegmentedMemory } from '../phys.js';
 
 export function openRaw(source: ByteSource): SegmentedMemory {
-  const m = new SegmentedMemory(source.name, source, [{ pa: 0, size: source.size, offset: 0, fileSize: source.size }], {
+  const m = new SegmentedMemory(`physical memory of ${source.name}`, source, [{ pa: 0, size: source.size, offset: 0, fileSize: source.size }], {
     format: 'raw',
     details: [['size', source.size]],
     notes: [],

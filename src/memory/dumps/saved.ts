@@ -19,7 +19,7 @@ export function openSavedMap(path: string): SegmentedMemory {
     }
     return { pa: Number(r.addr), size: Number(r.size), offset: r.offset, fileSize: Number(r.size) };
   });
-  const m = new SegmentedMemory(path, src, segs, {
+  const m = new SegmentedMemory(`physical memory of ${path}`, src, segs, {
     format: 'saved memory map (VMMEMMAP)',
     details: [['version', info.version], ['name', info.name], ['ranges', info.ranges.length]],
     notes: [],
