@@ -20,8 +20,10 @@ import { performance } from 'node:perf_hooks';
 import { kernelMemory } from '../src/arch/index.js';
 import { openDump } from '../src/memory/index.js';
 import { cacheRoot, kernels } from '../test/helpers/kernels.js';
-import { VIRTMEM_BIN, best, measure, report, version, type Measure } from './lib.js';
+import { spawnSync } from 'node:child_process';
+import { VIRTMEM_BIN, best, measure, report, type Measure } from './lib.js';
 import type { Bench } from './run.js';
+import { prng } from '../test/helpers/prng.js';
 
 const NEEDLE = 'vIrTmEm-AbSeNt!!'; // 16 bytes
 
@@ -71,6 +73,12 @@ function bigFile(tmp: string): { file: string; what: string } {
   return { file, what: `${what}, ${(written / 1048576).toFixed(0)} MiB` };
 }
 
+/** First non-empty line of `tool args` (crash prints an empty line first). */
+function version(tool: string, args: string[] = ['--version']): string {
+  const r = spawnSync(tool, args, { encoding: 'utf8' });
+  return ((r.stdout || '') + (r.stderr || '')).split('\n').map((l) => l.trim()).find((l) => l) ?? '';
+}
+
 function mbps(bytes: number, m: Measure): string {
   return `${(bytes / 1048576 / Math.max(m.wallSeconds, 0.001)).toFixed(0)} MB/s`;
 }
@@ -101,8 +109,7 @@ export const bench: Bench = {
       const ranges: { start: bigint; size: number }[] = [];
       for (const e of km.space.extents(0xffff800000000000n)) ranges.push({ start: e.start, size: Number(e.end - e.start) });
       const total = ranges.reduce((a, r) => a + r.size, 0);
-      let seed = 12345;
-      const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 4294967296; };
+      const rnd = prng(12345).next;
       const addrs: bigint[] = [];
       for (let i = 0; i < 1_000_000; i++) {
         let x = Math.floor(rnd() * total);
@@ -119,7 +126,10 @@ export const bench: Bench = {
       // 3. cold mem info
       const info = best(3, () => measure('node', [VIRTMEM_BIN, 'mem', 'info', dump]));
       const crash = best(3, () => measure('crash', ['--osrelease', dump], { keepStdout: true }));
-      report(`cold mem info on ${dump} (${version('crash', ['--version'])})`, info, crash, 'crash --osrelease');
+      const node0 = best(3, () => measure('node', ['-e', '0']));
+      const crashVersion = version('crash', ['--version']) || 'crash';
+      report(`cold mem info on ${dump} (peer: ${crashVersion}, which only reads OSRELEASE from VMCOREINFO)`, info, crash, 'crash --osrelease');
+      console.log(`     for scale: node itself starts in ${node0.wallSeconds.toFixed(2)} s`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -42,12 +42,47 @@ export class X86_64Space implements AddressSpace {
   /** Physical address of the top-level table. */
   readonly root: number;
   stats = { walks: 0, tlbHits: 0 };
+  /** Per level, top first: vpn divisor (2^(shift-12)), and whether a PS entry maps a page there. */
+  private readonly div: Float64Array;
+  private readonly large: Uint8Array;
+  private readonly topDiv: number;
 
   constructor(readonly phys: PhysicalMemory, root: number | bigint, readonly mode: PagingMode = X86_64_4LEVEL, name = 'kernel virtual memory') {
     this.root = Number(root);
     this.name = name;
     this.topBits = 64 - mode.vaBits + 1; // bits vaBits-1 .. 63 must all be equal
     this.topHigh = 2 ** this.topBits - 1;
+    this.topDiv = 2 ** (mode.vaBits - 1 - 12);
+    this.div = Float64Array.from(mode.levels, (l) => 2 ** (l.shift - 12));
+    this.large = Uint8Array.from(mode.levels, (l) => (l.largePage ? 1 : 0));
+  }
+
+  /**
+   * The hot path of `walk`: physical page address for `vpn`, or -1 for any
+   * failure (the caller asks `walk` for the reason only when it reports one).
+   */
+  private walkFast(vpn: number): number {
+    const top = Math.floor(vpn / this.topDiv);
+    if (top !== 0 && top !== this.topHigh) return -1;
+    let tablePa = this.root;
+    const n = this.div.length;
+    for (let l = 0; l < n; l++) {
+      const t = this.table(tablePa);
+      if (t === null) return -1;
+      const d = this.div[l];
+      const idx = Math.floor(vpn / d) % 512;
+      const lo = t[idx * 2];
+      if (!(lo & 1)) return -1;
+      const addr = (t[idx * 2 + 1] & 0xfffff) * 4294967296 + ((lo & 0xfffff000) >>> 0);
+      if (l === n - 1) return addr;
+      if (lo & 0x80) {
+        if (!this.large[l]) return -1;
+        const size = d * PAGE;
+        return addr - (addr % size) + (vpn % d) * PAGE;
+      }
+      tablePa = addr;
+    }
+    return -1;
   }
 
   /** A page-table page as 1024 u32 (low, high pairs), or null if not in the dump. */
@@ -98,9 +133,8 @@ export class X86_64Space implements AddressSpace {
     const hit = this.tlb.get(vpn);
     if (hit !== undefined) { this.stats.tlbHits++; return hit; }
     this.stats.walks++;
-    const r = this.walk(vpn);
-    if (typeof r === 'string') return -1;
-    const pa = r.pa;
+    const pa = this.walkFast(vpn);
+    if (pa < 0) return -1;
     if (this.tlb.size >= TLB_SIZE) this.tlb.clear();
     this.tlb.set(vpn, pa);
     return pa;
