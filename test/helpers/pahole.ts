@@ -4,6 +4,10 @@
  * type, nested anonymous members flattened, as pahole prints them).
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { flatMembers, type StructType } from '../../src/types/index.js';
 
 export interface PaholeMember {
   name: string;
@@ -30,14 +34,23 @@ export function havePahole(): boolean {
 
 /** Run pahole with `args` (e.g. ['-F', 'dwarf', file]) and parse every struct/union it prints. */
 export function pahole(args: string[]): Map<string, PaholeType> {
-  const r = spawnSync('pahole', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`pahole ${args.join(' ')} failed: ${r.stderr}`);
-  return parsePahole(r.stdout);
+  // pahole 1.24 dies of SIGBUS writing a large output into a pipe; a file works.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-pahole-'));
+  const file = path.join(dir, 'out.txt');
+  const fd = fs.openSync(file, 'w');
+  try {
+    const r = spawnSync('pahole', args, { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'] });
+    if (r.status !== 0) throw new Error(`pahole ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}): ${r.stderr}`);
+    return parsePahole(fs.readFileSync(file, 'utf8'));
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The member's name from its declaration as pahole prints it. */
 export function declName(decl: string): string {
-  let d = decl.replace(/;\s*$/, '').replace(/\s*__attribute__\(\(.*\)\)/, '').replace(/:\d+$/, '').trim();
+  let d = decl.replace(/;\s*$/, '').replace(/\s*__attribute__\(\((?:[^()]|\([^()]*\))*\)\)/g, '').replace(/:\d+$/, '').trim();
   d = d.replace(/(\[[^\]]*\])+$/, '');
   if (d.endsWith(')')) {
     const fp = /\(\s*\*+\s*(?:const\s+)?([A-Za-z_]\w*)\s*(?:\[[^\]]*\])*\s*\)/.exec(d);
@@ -72,16 +85,19 @@ export function parsePahole(text: string): Map<string, PaholeType> {
     if (size) { cur.size = Number(size[1]); continue; }
     const body = line.replace(/^\t+/, '');
     if (body.startsWith('<ERROR')) { cur.errors = true; continue; }
-    if (/^(struct|union|enum)\s*(\w+\s*)?\{$/.test(body)) { frames.push([]); continue; }
+    if (/^((const|volatile)\s+)*(struct|union|enum)\s*(\w+\s*)?\{$/.test(body)) { frames.push([]); continue; }
     const m = /^(.*;)\s+\/\*\s+(\d+)(?::\s*(\d+))?\s+(\d+)\s+\*\/$/.exec(body);
-    if (!m) continue;
+    if (!m) {
+      if (body.startsWith('}') && frames.length > 1) frames.pop(); // a closing line pahole gave no offset
+      continue;
+    }
     let decl = m[1];
     const byte = Number(m[2]);
     const bit = m[3] === undefined ? 0 : Number(m[3]);
     if (decl.startsWith('}')) {
-      const inner = frames.pop() ?? [];
+      const inner = frames.length > 1 ? frames.pop()! : [];
       const parent = frames[frames.length - 1] ?? cur.members;
-      if (/^\}\s*;$/.test(decl)) { parent.push(...inner); continue; }
+      if (/^\}\s*(__attribute__\(\((?:[^()]|\([^()]*\))*\)\)\s*)*;$/.test(decl)) { parent.push(...inner); continue; }
       decl = decl.slice(1);
     }
     const bf = /:(\d+);$/.exec(decl);
@@ -89,3 +105,22 @@ export function parsePahole(text: string): Map<string, PaholeType> {
   }
   return out;
 }
+
+/** Compare our struct with pahole's, member by member; returns mismatch descriptions. */
+export function compareWithPahole(ours: StructType, p: PaholeType): string[] {
+  const bad: string[] = [];
+  if (p.size >= 0 && ours.size !== p.size) bad.push(`${p.kind} ${p.name}: size ${ours.size}, pahole ${p.size}`);
+  const mine = [...flatMembers(ours)].map((f) => ({ name: f.member.name ?? '', bitOffset: f.bitOffset, bitSize: f.member.bitSize }));
+  if (mine.length !== p.members.length) {
+    bad.push(`${p.kind} ${p.name}: ${mine.length} members, pahole ${p.members.length}`);
+    return bad;
+  }
+  for (let i = 0; i < mine.length; i++) {
+    const a = mine[i], b = p.members[i];
+    if (a.name !== b.name || a.bitOffset !== b.bitOffset || a.bitSize !== b.bitSize) {
+      bad.push(`${p.kind} ${p.name}.${b.name}: ours ${a.name}@${a.bitOffset}${a.bitSize !== undefined ? ':' + a.bitSize : ''}, pahole ${b.name}@${b.bitOffset}${b.bitSize !== undefined ? ':' + b.bitSize : ''}`);
+    }
+  }
+  return bad;
+}
+

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { DwarfInfo, loadDwarfSections } from '../../src/dwarf/index.js';
-import { DwarfTypes, flatMembers, isComposite, printC, sizeof, type StructType, type Type } from '../../src/types/index.js';
+import { DwarfTypes, isComposite, printC, sizeof, type Type } from '../../src/types/index.js';
 import { compile, haveTool } from '../helpers/cc.js';
-import { pahole, type PaholeType } from '../helpers/pahole.js';
+import { compareWithPahole, pahole, type PaholeType } from '../helpers/pahole.js';
 import { NAMED_COMPOSITES, PAHOLE_CANNOT, TYPES_C } from './fixture-c.js';
 
 const VARIANTS: { flags: string[]; cc?: string }[] = [
@@ -27,24 +27,6 @@ const VARIANTS: { flags: string[]; cc?: string }[] = [
   { flags: ['-gdwarf-4'], cc: 's390x-linux-gnu-gcc' },
   { flags: ['-gdwarf-5'], cc: 'i686-linux-gnu-gcc' },
 ];
-
-/** Compare our struct with pahole's, member by member; returns mismatch descriptions. */
-export function compareWithPahole(ours: StructType, p: PaholeType): string[] {
-  const bad: string[] = [];
-  if (p.size >= 0 && ours.size !== p.size) bad.push(`${p.kind} ${p.name}: size ${ours.size}, pahole ${p.size}`);
-  const mine = [...flatMembers(ours)].map((f) => ({ name: f.member.name ?? '', bitOffset: f.bitOffset, bitSize: f.member.bitSize }));
-  if (mine.length !== p.members.length) {
-    bad.push(`${p.kind} ${p.name}: ${mine.length} members, pahole ${p.members.length}`);
-    return bad;
-  }
-  for (let i = 0; i < mine.length; i++) {
-    const a = mine[i], b = p.members[i];
-    if (a.name !== b.name || a.bitOffset !== b.bitOffset || a.bitSize !== b.bitSize) {
-      bad.push(`${p.kind} ${p.name}.${b.name}: ours ${a.name}@${a.bitOffset}${a.bitSize !== undefined ? ':' + a.bitSize : ''}, pahole ${b.name}@${b.bitOffset}${b.bitSize !== undefined ? ':' + b.bitSize : ''}`);
-    }
-  }
-  return bad;
-}
 
 /** Sizes llvm-dwarfdump reports for named struct/union/enum/base types (first DIE per name). */
 function dwarfdumpSizes(file: string): Map<string, number> {
