@@ -14,6 +14,7 @@ export interface Subcommand {
 /** Subcommands, loaded lazily so `virtmem ps` does not load the CTF writer. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   // name: { summary, load: async () => (await import('./name.js')).command },
+  types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 
 function help(): string {

@@ -3,7 +3,9 @@
  *
  * TEMPORARY BRIDGE: elf/ (ElfFile.debugSection) is being written on another
  * branch and is not on main yet. Until it lands, this asks binutils' objcopy
- * for the section contents (decompressing -gz sections first). It does not
+ * for the section contents: readelf's section table gives offset and size of
+ * uncompressed sections, which are read straight from the file; compressed
+ * sections go through objcopy --decompress-debug-sections. It does not
  * apply ET_REL relocations, so .o files read through it have wrong string
  * offsets; tests use linked objects until then. Replaced by ElfFile when
  * elf/ is merged.
@@ -35,14 +37,37 @@ export function loadDwarfSections(file: string): DwarfSections {
   const is64 = /ELF64/.test(hdr);
   const secs = run('readelf', ['-S', '-W', file]);
   const present = new Map<string, boolean>();
+  const where = new Map<string, [number, number]>();
   for (const line of secs.split('\n')) {
-    const m = /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S*)/.exec(line);
-    if (m) present.set(m[1], /C/.test(m[2] ?? ''));
+    const m = /^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+(\S+)\s+(\S+)\s+\S+\s+(\S*)/.exec(line);
+    if (m) { present.set(m[1], /C/.test(m[4] ?? '')); where.set(m[1], [parseInt(m[2], 16), parseInt(m[3], 16)]); }
+  }
+  const compressed = [...present.entries()].some(([n, c]) => c && n.startsWith('.debug')) || [...present.keys()].some((n) => n.startsWith('.zdebug'));
+  if (!compressed) {
+    const out: DwarfSections = { littleEndian, addressSize: is64 ? 8 : 4, source: file };
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (const [role, name] of ROLES) {
+        const w = where.get(name);
+        if (!w) continue;
+        const buf = new Uint8Array(w[1]);
+        let got = 0;
+        while (got < buf.length) {
+          const n = fs.readSync(fd, buf, got, buf.length - got, w[0] + got);
+          if (n <= 0) throw new FormatError(`section ${name} runs past the end of the file`, { source: file, offset: w[0] });
+          got += n;
+        }
+        (out as unknown as Record<string, Uint8Array>)[role] = buf;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    return out;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-dwarf-'));
   try {
     let input = file;
-    if ([...present.entries()].some(([n, c]) => c && n.startsWith('.debug')) || [...present.keys()].some((n) => n.startsWith('.zdebug'))) {
+    {
       input = path.join(tmp, 'decompressed');
       run('objcopy', ['--decompress-debug-sections', file, input]);
       for (const [n] of [...present]) if (n.startsWith('.zdebug')) { present.delete(n); present.set('.debug' + n.slice(7), false); }
