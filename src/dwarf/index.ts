@@ -21,4 +21,4 @@ export { readForm, skipForm, formSize, constantValue, type AttrValue, type FormC
 export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
-export { loadDwarfSections } from "./load.js";
+export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";

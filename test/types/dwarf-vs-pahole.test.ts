@@ -14,7 +14,7 @@ import { compile, haveTool } from '../helpers/cc.js';
 import { compareWithPahole, pahole, type PaholeType } from '../helpers/pahole.js';
 import { NAMED_COMPOSITES, PAHOLE_CANNOT, TYPES_C } from './fixture-c.js';
 
-const VARIANTS: { flags: string[]; cc?: string }[] = [
+const VARIANTS: { flags: string[]; cc?: string; obj?: boolean }[] = [
   { flags: ['-gdwarf-2'] },
   { flags: ['-gdwarf-3'] },
   { flags: ['-gdwarf-4'] },
@@ -26,6 +26,12 @@ const VARIANTS: { flags: string[]; cc?: string }[] = [
   { flags: ['-gdwarf-2'], cc: 's390x-linux-gnu-gcc' },
   { flags: ['-gdwarf-4'], cc: 's390x-linux-gnu-gcc' },
   { flags: ['-gdwarf-5'], cc: 'i686-linux-gnu-gcc' },
+  // Relocatable objects: elf/ applies the .rela.debug_* relocations.
+  { flags: ['-gdwarf-5'], obj: true },
+  { flags: ['-gdwarf-4', '-gz'], obj: true },
+  { flags: ['-gdwarf-4', '-fdebug-types-section'], obj: true },
+  { flags: ['-gdwarf-2'], cc: 's390x-linux-gnu-gcc', obj: true },
+  { flags: ['-gdwarf-5'], cc: 'i686-linux-gnu-gcc', obj: true },
 ];
 
 /** Sizes llvm-dwarfdump reports for named struct/union/enum/base types (first DIE per name). */
@@ -57,12 +63,14 @@ const KIND_OF_TAG: Record<string, 'struct' | 'union' | 'enum' | 'int'> = {
 };
 
 for (const v of VARIANTS) {
-  const label = `${v.cc ?? 'gcc'} ${v.flags.join(' ')}`;
+  const label = `${v.cc ?? 'gcc'} ${v.flags.join(' ')}${v.obj ? ' -c' : ''}`;
+  const link = v.obj ? ['-c'] : ['-shared', '-fPIC', '-nostdlib'];
+  const outName = v.obj ? 'out.o' : 'out.so';
   test(`every struct and union matches pahole and llvm-dwarfdump: ${label}`, (t) => {
     for (const tool of [v.cc ?? 'gcc', 'pahole', 'llvm-dwarfdump']) {
       if (!haveTool(tool)) { process.stderr.write(`SKIP: ${tool} not installed\n`); t.skip(`${tool} not installed`); return; }
     }
-    const c = compile(TYPES_C, ['-g', ...v.flags, '-shared', '-fPIC', '-nostdlib', '-O0'], { cc: v.cc });
+    const c = compile(TYPES_C, ['-g', ...v.flags, ...link, '-O0'], { cc: v.cc, name: outName });
     try {
       const info = new DwarfInfo(loadDwarfSections(c.out));
       const ti = new DwarfTypes(info);
@@ -79,7 +87,7 @@ for (const v of VARIANTS) {
       // pahole 1.24 crashes on type units; the layout does not depend on the
       // debug format, so it judges the same source compiled without them.
       const typeUnits = v.flags.includes('-fdebug-types-section');
-      const plain = typeUnits ? compile(TYPES_C, ['-g', ...v.flags.filter((f) => f !== '-fdebug-types-section'), '-shared', '-fPIC', '-nostdlib', '-O0'], { cc: v.cc }) : c;
+      const plain = typeUnits ? compile(TYPES_C, ['-g', ...v.flags.filter((f) => f !== '-fdebug-types-section'), ...link, '-O0'], { cc: v.cc, name: outName }) : c;
       let judge: Map<string, PaholeType>;
       try { judge = pahole(['-F', 'dwarf', plain.out]); } finally { if (typeUnits) plain.cleanup(); }
       const skipped = [...judge.values()].filter((p) => p.errors).map((p) => p.name);
