@@ -6,7 +6,7 @@
  * Anonymous struct/union members are expanded inline with offsets counted
  * from the start of the outermost type.
  */
-import { trySizeof } from './helpers.js';
+import { TypeModelError, trySizeof } from './helpers.js';
 import { isComposite, type Member, type StructType, type Type } from './model.js';
 import { CPrinter } from './print-c.js';
 
@@ -42,6 +42,7 @@ export function layout(t: StructType, opts: LayoutOptions = {}): string {
   const sum = summarize(t);
 
   const walk = (s: StructType, base: number, level: number): void => {
+    if (level > 64) throw new TypeModelError('anonymous members nested deeper than 64 (a cycle?)');
     const ind = '\t'.repeat(level);
     let end = base; // bit where the previous member ended (structs only)
     let line = Math.floor(base / 8 / cl);

@@ -124,7 +124,9 @@ class Planner {
     if (p) return p;
     // A placeholder stops recursion through (invalid) by-value cycles.
     this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
-    p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true)!) : { items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) };
+    const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
+    // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
+    p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
     this.plans.set(s, p);
     return p;
   }
@@ -251,6 +253,7 @@ export class CPrinter {
 
   /** `struct name { ... }` / `enum name { ... }` at indentation `level`. */
   body(t: Type, level: number): string {
+    if (level > 64) throw new TypeModelError('anonymous types nested deeper than 64 (a cycle?)');
     if (t.kind === 'enum') return this.enumBody(t, level);
     if (!isComposite(t)) return declarator(t);
     const ind = this.indentUnit.repeat(level + 1);
