@@ -22,7 +22,7 @@ import { renderJson } from './render.js';
 const USAGE = `virtmem mem info|read|find|string|save DUMP ... [--format elf|kdump|flat|lime|saved|raw]
   info DUMP [--json] [--vmcoreinfo]
   read DUMP ADDR [LEN] [--phys]
-  find DUMP STRING [--all] [--align] [--phys] [--hex] [--limit N]
+  find DUMP STRING [--all] [--align] [--phys] [--hex] [--limit N] [--count]
   find DUMP --pointer ADDR [--all] [--phys] [--limit N]
   string DUMP ADDR [--phys]
   save DUMP OUT [--from ADDR] [--to ADDR]`;
