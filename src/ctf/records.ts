@@ -261,8 +261,12 @@ export function encodeRecord(w: Writer, t: CtfType, str: (s: string) => number):
       if (vlen & 1) w.u32(0);
       return;
     case CTF_K_STRUCT: case CTF_K_UNION: {
-      size(t.size);
       const large = t.size >= CTF_LSTRUCT_THRESH;
+      // libctf 2.40 walks lmembers for any size ≥ CTF_LSTRUCT_THRESH but its
+      // member iterator reads them as lmembers only when the size is in the
+      // long form; so large structs always get the (equally valid) long form.
+      if (large) w.u32(CTF_LSIZE_SENT).u32(Math.floor(t.size / 2 ** 32)).u32(t.size >>> 0);
+      else size(t.size);
       for (const m of t.members) {
         if (large) w.u32(str(m.name)).u32(Math.floor(m.bitOffset / 2 ** 32)).u32(m.type).u32(m.bitOffset >>> 0);
         else {
