@@ -14,6 +14,8 @@ export interface Subcommand {
 /** Subcommands, loaded lazily so `virtmem ps` does not load the CTF writer. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   // name: { summary, load: async () => (await import('./name.js')).command },
+  ctf: { summary: 'CTF dicts and archives: dump', load: async () => (await import('./ctf.js')).command },
+  btf: { summary: 'BTF of a kernel or module: dump', load: async () => (await import('./btf.js')).command },
 };
 
 function help(): string {

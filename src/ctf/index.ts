@@ -15,3 +15,4 @@ export { writeDict, type CtfWriteOptions } from './write.js';
 export { readArchive, writeArchive, isCtfArchive, type CtfArchive, type CtfArchiveMember } from './archive.js';
 export { openCtf, type CtfSet, type OpenCtfOptions } from './open.js';
 export { ctfTypeName } from './names.js';
+export { listDict, dictJson, dictTypesJson } from './listing.js';

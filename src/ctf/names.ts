@@ -13,6 +13,8 @@ import type { CtfDict } from './dict.js';
 import type { CtfType, CtfTypeId } from './records.js';
 
 const MAX_DEPTH = 64;
+/** Most types one name may visit (function arguments can make the graph fan out). */
+const MAX_VISITS = 2000;
 
 function tagged(kind: number, name: string): string {
   const tag = kind === CTF_K_STRUCT ? 'struct' : kind === CTF_K_UNION ? 'union' : 'enum';
@@ -25,16 +27,16 @@ function join(base: string, inner: string): string {
 
 /** The C name of type `id` as seen from `dict` (parent types resolved). */
 export function ctfTypeName(dict: CtfDict, id: CtfTypeId): string {
-  return decl(dict, id, '', 0);
+  return decl(dict, id, '', 0, { left: MAX_VISITS });
 }
 
 function lookup(dict: CtfDict, id: CtfTypeId): CtfType | undefined {
   try { return dict.type(id); } catch { return undefined; }
 }
 
-function decl(dict: CtfDict, id: CtfTypeId, inner: string, depth: number): string {
+function decl(dict: CtfDict, id: CtfTypeId, inner: string, depth: number, budget: { left: number }): string {
   if (id === 0) return join('void', inner);
-  if (depth > MAX_DEPTH) return join('...', inner);
+  if (depth > MAX_DEPTH || --budget.left < 0) return join('...', inner);
   const t = lookup(dict, id);
   if (!t) return join(`(bad type 0x${id.toString(16)})`, inner);
   switch (t.kind) {
@@ -48,23 +50,23 @@ function decl(dict: CtfDict, id: CtfTypeId, inner: string, depth: number): strin
       const target = lookup(dict, t.ref);
       const p = '*' + inner;
       const wrap = target && (target.kind === CTF_K_ARRAY || target.kind === CTF_K_FUNCTION);
-      return decl(dict, t.ref, wrap ? `(${p})` : p, depth + 1);
+      return decl(dict, t.ref, wrap ? `(${p})` : p, depth + 1, budget);
     }
     case CTF_K_CONST: case CTF_K_VOLATILE: case CTF_K_RESTRICT: {
       const q = t.kind === CTF_K_CONST ? 'const' : t.kind === CTF_K_VOLATILE ? 'volatile' : 'restrict';
       const target = lookup(dict, t.ref);
-      if (target && target.kind === CTF_K_POINTER) return decl(dict, t.ref, inner ? `${q} ${inner}` : q, depth + 1);
-      return `${q} ${decl(dict, t.ref, inner, depth + 1)}`;
+      if (target && target.kind === CTF_K_POINTER) return decl(dict, t.ref, inner ? `${q} ${inner}` : q, depth + 1, budget);
+      return `${q} ${decl(dict, t.ref, inner, depth + 1, budget)}`;
     }
     case CTF_K_ARRAY:
-      return decl(dict, t.contents, `${inner}[${t.nelems}]`, depth + 1);
+      return decl(dict, t.contents, `${inner}[${t.nelems}]`, depth + 1, budget);
     case CTF_K_FUNCTION: {
-      const args = t.args.map((a) => decl(dict, a, '', depth + 1));
+      const args = t.args.map((a) => decl(dict, a, '', depth + 1, budget));
       if (t.varargs) args.push('...');
-      return decl(dict, t.ret, `${inner}(${args.join(', ') || 'void'})`, depth + 1);
+      return decl(dict, t.ret, `${inner}(${args.join(', ') || 'void'})`, depth + 1, budget);
     }
     case CTF_K_SLICE:
-      return join(`${decl(dict, t.type, '', depth + 1)}:${t.bits}`, inner);
+      return join(`${decl(dict, t.type, '', depth + 1, budget)}:${t.bits}`, inner);
     case CTF_K_UNKNOWN:
       return join('(unknown)', inner);
   }

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, dumpSection, link, objdumpCtf, parseObjdumpCtf, tmpdir } from '../helpers/ctf-tools.js';
+import { bpftoolRaw } from '../helpers/btf-tools.js';
+import { CONFLICT_A, CONFLICT_B, CONFLICT_C, EVERY_KIND } from '../ctf/source.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/virtmem.js');
+
+function virtmem(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+test('virtmem ctf dump: an ld archive, children listed with parent types; --json has one entry per type id', (t) => {
+  const { dir, cleanup } = tmpdir();
+  t.after(cleanup);
+  const exe = link(dir, 'abc', [compile(dir, 'a', CONFLICT_A), compile(dir, 'b', CONFLICT_B), compile(dir, 'c', CONFLICT_C)]);
+  const file = path.join(dir, 'abc.ctf');
+  fs.writeFileSync(file, dumpSection(exe, '.ctf'));
+  const od = parseObjdumpCtf(objdumpCtf(exe).stdout);
+  const text = virtmem('ctf', 'dump', file);
+  assert.equal(text.status, 0, text.stderr);
+  for (const d of od) assert.match(text.stdout, new RegExp(`^CTF dict ${d.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`, 'm'));
+  // a.c's struct node: its `next` member shows the parent's pointer type by name.
+  assert.match(text.stdout, /\[0x0\] next: 0x[0-9a-f]+ struct node \*/);
+  const json = virtmem('ctf', 'dump', '--json', file);
+  assert.equal(json.status, 0, json.stderr);
+  const parsed = JSON.parse(json.stdout) as { types: { dict: string; id: number }[] };
+  const want = od.flatMap((d) => [...d.types.keys()].map((id) => `${d.name}:${id}`)).sort();
+  assert.deepEqual(parsed.types.map((x) => `${x.dict}:${x.id}`).sort(), want);
+});
+
+test('virtmem btf dump prints what bpftool prints; bad input is one line and exit 1', (t) => {
+  const { dir, cleanup } = tmpdir('virtmem-btf-');
+  t.after(cleanup);
+  const file = path.join(dir, 'every.btf');
+  fs.writeFileSync(file, dumpSection(compile(dir, 'every', EVERY_KIND, ['-gbtf']), '.BTF'));
+  const r = virtmem('btf', 'dump', file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.replace(/\n$/, '').split('\n'), bpftoolRaw(file));
+  const json = JSON.parse(virtmem('btf', 'dump', '--json', file).stdout) as { id: number }[];
+  assert.deepEqual(json.map((x) => x.id), Array.from({ length: json.length }, (_, i) => i + 1));
+  const truncated = path.join(dir, 'short.btf');
+  fs.writeFileSync(truncated, fs.readFileSync(file).subarray(0, 20));
+  const bad = virtmem('btf', 'dump', truncated);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^virtmem: .*short\.btf: BTF, section header, offset 0x4: hdr_len 24 outside 24\.\.20\n$/);
+  const ctfBad = virtmem('ctf', 'dump', truncated);
+  assert.equal(ctfBad.status, 1);
+  assert.match(ctfBad.stderr, /^virtmem: .*neither a CTF dict, a CTF archive nor gzip'd CTF/);
+});
