@@ -166,16 +166,21 @@ export class Btf {
     if (i >= this.count) throw new FormatError(`no type ${id} (last is ${this.nextId - 1})`, this.place);
     let t = this.decoded[i];
     if (!t) {
-      const at = this.offsets[i];
-      t = decodeBtfRecord(this.types, at, (off) => {
-        try { return this.name(off); } catch (e) {
-          if (e instanceof FormatError) throw this.types.error(`type ${id}: ${e.what}`, at);
-          throw e;
-        }
-      });
+      t = this.decode(id);
       this.decoded[i] = t;
     }
     return t;
+  }
+
+  /** Decode own type `id` without caching it (for one pass over everything). */
+  private decode(id: BtfTypeId): BtfType {
+    const at = this.offsets[id - this.firstId];
+    return decodeBtfRecord(this.types, at, (off) => {
+      try { return this.name(off); } catch (e) {
+        if (e instanceof FormatError) throw this.types.error(`type ${id}: ${e.what}`, at);
+        throw e;
+      }
+    });
   }
 
   /** The kind of type `id` without decoding it. */
@@ -186,11 +191,11 @@ export class Btf {
     return (this.types.view.getUint32(this.offsets[i] + 4, this.littleEndian) >>> 24) & 0x1f;
   }
 
-  /** Every own type in id order, decoded, or with the error that stopped it. */
+  /** Every own type in id order, decoded (not cached: one pass need not keep them all), or with the error that stopped it. */
   *entries(): Generator<{ id: BtfTypeId; type?: BtfType; error?: FormatError }> {
     for (let id = this.firstId; id < this.nextId; id++) {
       try {
-        yield { id, type: this.type(id) };
+        yield { id, type: this.decoded[id - this.firstId] ?? this.decode(id) };
       } catch (e) {
         if (!(e instanceof FormatError)) throw e;
         yield { id, error: e };
