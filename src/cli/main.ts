@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   // name: { summary, load: async () => (await import('./name.js')).command },
   ctf: { summary: 'CTF dicts and archives: dump', load: async () => (await import('./ctf.js')).command },
   btf: { summary: 'BTF of a kernel or module: dump', load: async () => (await import('./btf.js')).command },
+  elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
 };
 
 function help(): string {
