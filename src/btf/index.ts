@@ -10,3 +10,4 @@ export type {
   BtfFuncProto, BtfVar, BtfDatasec, BtfFloat, BtfDeclTag,
 } from './records.js';
 export { formatBtfRaw } from './raw.js';
+export { loadBtf, btfBytes } from './load.js';

@@ -1,27 +1,15 @@
 /**
- * `virtmem btf dump FILE [--base FILE]`: list raw BTF (/sys/kernel/btf/vmlinux,
- * a file holding a .BTF section's bytes), a module's split BTF over its base,
+ * `virtmem btf dump FILE [--base FILE]`: list the BTF of /sys/kernel/btf/vmlinux,
+ * the .BTF section of a vmlinux or .ko, or raw BTF; a module's split BTF over its base,
  * as bpftool's raw format, or `--json` with one entry per type id.
  */
-import * as fs from 'node:fs';
 import { FormatError, UsageError } from '../bytes/index.js';
-import { Btf, btfKindName, formatBtfRaw } from '../btf/index.js';
+import { btfKindName, formatBtfRaw, loadBtf } from '../btf/index.js';
 import { flag, parse, str } from './args.js';
 import { toJson } from './render.js';
 import type { Subcommand } from './main.js';
 
 const USAGE = 'virtmem btf dump FILE [--base FILE] [--json]';
-
-function readInput(file: string): Uint8Array {
-  let bytes: Uint8Array;
-  try { bytes = new Uint8Array(fs.readFileSync(file)); } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-    throw new UsageError(`${file} is an ELF file: reading its .BTF section needs the elf/ layer, not merged yet; extract it with objcopy --dump-section .BTF=F ${file}`);
-  }
-  return bytes;
-}
 
 /** Write to stdout in large chunks (one write per type would be slow, one for all too big), honouring backpressure. */
 function writer(): { push(s: string): Promise<void>; flush(): Promise<void> } {
@@ -42,8 +30,8 @@ async function dump(argv: string[]): Promise<number> {
   const [file] = p.positionals;
   if (!file || p.positionals.length > 1) throw new UsageError(`usage: ${USAGE}`);
   const baseFile = str(p, 'base');
-  const base = baseFile ? Btf.open(readInput(baseFile), { source: baseFile }) : undefined;
-  const btf = Btf.open(readInput(file), { source: file, base });
+  const base = baseFile ? loadBtf(baseFile) : undefined;
+  const btf = loadBtf(file, base);
   let errors = 0;
   const onError = (e: FormatError) => { errors++; process.stderr.write(`virtmem: ${e.message}\n`); };
   const out = writer();

@@ -16,3 +16,4 @@ export { readArchive, writeArchive, isCtfArchive, type CtfArchive, type CtfArchi
 export { openCtf, type CtfSet, type OpenCtfOptions } from './open.js';
 export { ctfTypeName } from './names.js';
 export { listDict, dictJson, dictTypesJson } from './listing.js';
+export { loadCtf, isElfFile } from './load.js';

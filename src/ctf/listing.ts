@@ -38,7 +38,7 @@ export function listDict(name: string, dict: CtfDict, onError: (e: FormatError) 
   out.push(`  Version: ${h.version} (CTF_VERSION_3), flags 0x${h.flags.toString(16)}${h.flags ? ` (${flagNames(h.flags)})` : ''}, ${dict.littleEndian ? 'little' : 'big'}-endian`);
   if (dict.parentName) out.push(`  Parent: ${dict.parentName}${dict.parent ? '' : ' (not available)'}`);
   if (dict.cuName) out.push(`  Compilation unit: ${dict.cuName}`);
-  out.push(`  Type count: ${dict.typeCount} (ids  ${hex(dict.firstId)}..${hex(dict.lastId)})`);
+  out.push(`  Type count: ${dict.typeCount} (ids ${hex(dict.firstId)}..${hex(dict.lastId)})`);
   const section = (title: string, f: () => string[]) => {
     let lines: string[];
     try { lines = f(); } catch (e) {

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ElfFile } from '../../src/elf/index.js';
 
 /** A temporary directory removed by `cleanup`. */
 export function tmpdir(prefix = 'virtmem-ctf-'): { dir: string; cleanup: () => void } {
@@ -31,11 +32,14 @@ export function link(dir: string, name: string, objs: string[], flags: string[] 
   return out;
 }
 
-/** The bytes of section `section` of ELF file `file`. */
-export function dumpSection(file: string, section: string, objcopy = 'objcopy'): Uint8Array {
-  const out = `${file}.${section.replace(/[^\w]/g, '_')}.bin`;
-  execFileSync(objcopy, [`--dump-section`, `${section}=${out}`, file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Uint8Array(fs.readFileSync(out));
+/** The bytes of section `section` of ELF file `file` (read with our elf/ layer). */
+export function dumpSection(file: string, section: string): Uint8Array {
+  const elf = ElfFile.open(file);
+  try {
+    return elf.sectionData(section, { relocate: false }).slice();
+  } finally {
+    elf.close();
+  }
 }
 
 /** An object file in `dir` whose .ctf section holds `bytes`; `cc` picks the target (and byte order). */
