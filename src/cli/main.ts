@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   ctf: { summary: 'CTF dicts and archives: dump', load: async () => (await import('./ctf.js')).command },
   btf: { summary: 'BTF of a kernel or module: dump', load: async () => (await import('./btf.js')).command },
   elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
+  types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 
 function help(): string {
