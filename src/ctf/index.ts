@@ -17,3 +17,5 @@ export { openCtf, type CtfSet, type OpenCtfOptions } from './open.js';
 export { ctfTypeName } from './names.js';
 export { listDict, dictJson, dictTypesJson } from './listing.js';
 export { loadCtf, isElfFile } from './load.js';
+export { CtfTypes, type CtfTypesOptions } from './to-types.js';
+export { typesToCtf, type TypesToCtfOptions, type TypesToCtfResult } from './from-types.js';
