@@ -11,3 +11,4 @@ export type {
 } from './records.js';
 export { formatBtfRaw } from './raw.js';
 export { loadBtf, btfBytes } from './load.js';
+export { BtfTypes, type BtfTypesOptions } from './to-types.js';

@@ -17,8 +17,8 @@
  * - A member whose type is a SLICE is a bitfield: the member's type is what the
  *   slice cuts, bitOffset = member offset + slice offset, bitSize = slice bits.
  *   A slice met elsewhere becomes its integer with `bits` set.
- * - Arrays of 0 elements become flexible arrays (count undefined): CTF cannot
- *   tell `int a[]` from `int a[0]`, and the former is the common one.
+ * - CTF writes `int a[]` and `int a[0]` both as 0 elements: a struct's last
+ *   member of such an array is flexible (count undefined), others count 0.
  * - gcc 12 writes `T a[2][3]` as [3] of [2] (gcc PR debug/114186); with
  *   `gccArrayOrder` the dimensions of nested arrays are put back in order.
  * - Enum signedness is not stored: an enum is signed when a value is negative.
@@ -150,7 +150,7 @@ export class CtfTypes implements TypeSource {
         return t;
       }
       case CTF_K_ARRAY: {
-        const t = this.put(id, { kind: 'array', element: VOID, count: r.nelems || undefined } as ArrayType);
+        const t = this.put(id, { kind: 'array', element: VOID, count: r.nelems } as ArrayType);
         this.queue.push(() => {
           if (this.gccArrayOrder && this.raw(r.contents).kind === CTF_K_ARRAY) this.fixArrayOrder(id, t);
           else t.element = this.shallow(r.contents);
@@ -168,10 +168,12 @@ export class CtfTypes implements TypeSource {
       case CTF_K_STRUCT: case CTF_K_UNION: {
         const t = this.put(id, { kind: r.kind === CTF_K_STRUCT ? 'struct' : 'union', name: r.name || undefined, size: r.size, members: [] } as StructType);
         this.queue.push(() => {
-          t.members = r.members.map((m) => {
+          const last = r.members.length - 1;
+          t.members = r.members.map((m, i) => {
             const cut = this.sliceOf(m.type);
             if (cut) return { name: m.name || undefined, type: this.shallow(cut.type), bitOffset: m.bitOffset + cut.bitOffset, bitSize: cut.bits };
-            return { name: m.name || undefined, type: this.shallow(m.type), bitOffset: m.bitOffset };
+            const mt = this.shallow(m.type);
+            return { name: m.name || undefined, type: i === last && t.kind === 'struct' ? this.flexible(mt) : mt, bitOffset: m.bitOffset };
           });
         });
         return t;
@@ -220,7 +222,7 @@ export class CtfTypes implements TypeSource {
     let r = this.raw(id);
     for (let i = 0; r.kind === CTF_K_ARRAY; i++) {
       if (i > MAX_CHAIN) throw new FormatError(`array chain from type 0x${id.toString(16)} too long`, this.dict.place);
-      counts.push(r.nelems || undefined);
+      counts.push(r.nelems);
       id = r.contents;
       r = this.raw(id);
     }
@@ -248,6 +250,19 @@ export class CtfTypes implements TypeSource {
     add(this.dict);
     if (this.dict.isChild && this.dict.parent) add(this.dict.parent);
     return (this.index = ix);
+  }
+
+  /**
+   * A struct's last member of a 0-element array type is a flexible array
+   * (`int a[]`): the format writes both `[]` and `[0]` as 0 elements, and only
+   * the last member can be flexible. Elsewhere `[0]` stays a zero-length array.
+   */
+  private flexible(t: Type): Type {
+    if (t.kind !== 'array' || t.count !== 0) return t;
+    const f: ArrayType = { kind: 'array', element: t.element, count: undefined };
+    if (t.origin) f.origin = t.origin;
+    this.queue.push(() => { f.element = t.element; });
+    return f;
   }
 
   lookup(name: string, kind?: NamedKind): Type | undefined {

@@ -3,8 +3,7 @@
  * two formats. Named types met below the top are written by name only (so a
  * definition and a forward of the same struct compare equal, and cycles end);
  * anonymous structs and unions are expanded. What CTF cannot carry is left
- * out: parameter names, prototyped-ness, enum signedness, member alignment;
- * a 0-element array prints like a flexible one.
+ * out: parameter names, prototyped-ness, enum signedness, member alignment.
  */
 import type { Type } from '../../src/types/index.js';
 
@@ -29,7 +28,7 @@ export function shape(t: Type, depth = 0): string {
     case 'int': return `int ${t.name} size=${t.size} ${t.signed ? 's' : 'u'} ${t.encoding}${t.bits ? ` bits=${t.bits}` : ''}`;
     case 'float': return `float ${t.name} size=${t.size}`;
     case 'pointer': return `* ${ref(t.target, depth)}`;
-    case 'array': return `[${t.count || ''}] ${ref(t.element, depth)}`;
+    case 'array': return `[${t.count ?? ''}] ${ref(t.element, depth)}`;
     case 'typedef': return `typedef ${t.name} = ${ref(t.target, depth)}`;
     case 'const': case 'volatile': case 'restrict': case 'atomic': return `${t.kind} ${ref(t.target, depth)}`;
     case 'function': return `fn(${t.params.map((p) => ref(p.type, depth)).join(', ')}${t.varargs ? ', ...' : ''}) -> ${ref(t.returns, depth)}`;
