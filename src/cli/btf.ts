@@ -4,12 +4,18 @@
  * as bpftool's raw format, or `--json` with one entry per type id.
  */
 import { FormatError, UsageError } from '../bytes/index.js';
-import { btfKindName, formatBtfRaw, loadBtf } from '../btf/index.js';
+import { BtfTypes, btfKindName, formatBtfRaw, loadBtf } from '../btf/index.js';
+import { printC } from '../types/index.js';
 import { flag, parse, str } from './args.js';
 import { toJson } from './render.js';
 import type { Subcommand } from './main.js';
 
-const USAGE = 'virtmem btf dump FILE [--base FILE] [--json]';
+const USAGE = `virtmem btf dump FILE [--base FILE] [--raw | --json]
+
+  FILE: /sys/kernel/btf/vmlinux (or a module's file there), a vmlinux or .ko (its .BTF
+  section), or raw BTF. Prints every named type as C; --raw lists the records as
+  bpftool btf dump does; --json gives one entry per type id. A module's BTF is split
+  BTF: give its vmlinux with --base.`;
 
 /** Write to stdout in large chunks (one write per type would be slow, one for all too big), honouring backpressure. */
 function writer(): { push(s: string): Promise<void>; flush(): Promise<void> } {
@@ -25,7 +31,7 @@ function writer(): { push(s: string): Promise<void>; flush(): Promise<void> } {
 }
 
 async function dump(argv: string[]): Promise<number> {
-  const p = parse(argv, { json: { type: 'boolean' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  const p = parse(argv, { json: { type: 'boolean' }, raw: { type: 'boolean' }, base: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
   if (flag(p, 'help')) { process.stdout.write(`usage: ${USAGE}\n`); return 0; }
   const [file] = p.positionals;
   if (!file || p.positionals.length > 1) throw new UsageError(`usage: ${USAGE}`);
@@ -36,6 +42,14 @@ async function dump(argv: string[]): Promise<number> {
   const onError = (e: FormatError) => { errors++; process.stderr.write(`virtmem: ${e.message}\n`); };
   const out = writer();
   const json = flag(p, 'json');
+  if (!json && !flag(p, 'raw')) {
+    const bt = new BtfTypes(btf);
+    await out.push(printC([...bt.types()]) + '\n');
+    for (const e of bt.problems()) onError(e);
+    if (btf.indexError) onError(btf.indexError);
+    await out.flush();
+    return errors ? 1 : 0;
+  }
   if (json) await out.push('[');
   let first = true;
   for (const e of btf.entries()) {
@@ -56,7 +70,7 @@ async function dump(argv: string[]): Promise<number> {
 
 export const command: Subcommand = {
   name: 'btf',
-  summary: 'BTF of a kernel or module: dump',
+  summary: 'BTF of a kernel or module: dump as C, raw or JSON',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'dump') return dump(rest);

@@ -14,8 +14,8 @@ export interface Subcommand {
 /** Subcommands, loaded lazily so `virtmem ps` does not load the CTF writer. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   // name: { summary, load: async () => (await import('./name.js')).command },
-  ctf: { summary: 'CTF dicts and archives: dump', load: async () => (await import('./ctf.js')).command },
-  btf: { summary: 'BTF of a kernel or module: dump', load: async () => (await import('./btf.js')).command },
+  ctf: { summary: 'CTF dicts and archives: dump as C or raw; write CTF from DWARF', load: async () => (await import('./ctf.js')).command },
+  btf: { summary: 'BTF of a kernel or module: dump as C, raw or JSON', load: async () => (await import('./btf.js')).command },
   elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
