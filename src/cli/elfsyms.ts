@@ -21,17 +21,19 @@ interface Layout {
 }
 
 function layout(t: CompactSymbols, is64: boolean): Layout {
-  let types = 0, binds = 0, visibilities = 0, sizeWidth = 0, ndxWidth = 0;
+  const { info, other, shndx } = t;
+  let types = 0, binds = 0, visibilities = 0, maxSize = 0, bigWidth = 0, maxNdx = -1;
   for (let i = 0; i < t.length; i++) {
-    const inf = t.info[i];
-    types |= 1 << (inf & 15); binds |= 1 << (inf >> 4); visibilities |= 1 << (t.other[i] & 3);
-    const hi = t.sizeHi(i);
-    const sd = hi === 0 ? decimalDigits(t.sizeLo(i)) : t.size(i).toString().length;
-    if (sd > sizeWidth) sizeWidth = sd;
-    const nd = ndxKind(t, i) < 0 ? 3 : decimalDigits(t.shndx[i]);
-    if (nd > ndxWidth) ndxWidth = nd;
+    const inf = info[i];
+    types |= 1 << (inf & 15); binds |= 1 << (inf >> 4); visibilities |= 1 << (other[i] & 3);
+    if (t.sizeHi(i) === 0) { const s = t.sizeLo(i); if (s > maxSize) maxSize = s; }
+    else bigWidth = Math.max(bigWidth, t.size(i).toString().length);
+    const sh = shndx[i];
+    if (sh > maxNdx && ndxKind(t, i) === 0) maxNdx = sh;
   }
-  return { t, is64, types, binds, visibilities, sizeWidth, ndxWidth };
+  // UND/ABS/COM are three wide, no wider than the column's title.
+  const sizeWidth = Math.max(bigWidth, t.length ? decimalDigits(maxSize) : 0);
+  return { t, is64, types, binds, visibilities, sizeWidth, ndxWidth: maxNdx < 0 ? 0 : decimalDigits(maxNdx) };
 }
 
 const UND = -1, ABS = -2, COM = -3;
@@ -120,50 +122,78 @@ export function writeSymbolTable(o: ByteSink, t: CompactSymbols, is64: boolean):
   const ws = Math.max(4, L.sizeWidth), wn = Math.max(3, L.ndxWidth);
   const wt = widest(L.types, 16, sttShort, 4), wb = widest(L.binds, 16, stbShort, 4), wvis = widest(L.visibilities, 4, stvShort, 3);
   o.text(`${'Num'.padStart(wi)}  ${'Value'.padEnd(wv)}  ${'Size'.padStart(ws)}  ${'Type'.padEnd(wt)}  ${'Bind'.padEnd(wb)}  ${'Vis'.padEnd(wvis)}  ${'Ndx'.padStart(wn)}  Name\n`);
-  const tc = cellTable(L.types, 16, sttShort, (s) => s.padEnd(wt) + '  ');
-  const bc = cellTable(L.binds, 16, stbShort, (s) => s.padEnd(wb) + '  ');
-  const vc = cellTable(L.visibilities, 4, stvShort, (s) => s.padEnd(wvis) + '  ');
-  const { info, other, shndx } = t;
-  const vw = is64 ? 16 : 8;
-  const fixed = wi + 2 + vw + 4 + ws + 2 + wt + 2 + wb + 2 + wvis + 2 + 2;
+  // "TYPE  BIND  VIS  " for each st_info and visibility seen, index info*4+vis.
+  const cells: Uint8Array[] = new Array(1024);
+  const { info, other, shndx, nameOffsets, strtab } = t;
   for (let i = 0; i < n; i++) {
-    o.reserve(fixed + wn + 3 + MAX_FAST_NAME); // the fast path below never switches buffers
+    const c = info[i] * 4 + (other[i] & 3);
+    cells[c] ??= Buffer.from(`${sttShort(info[i] & 15).padEnd(wt)}  ${stbShort(info[i] >> 4).padEnd(wb)}  ${stvShort(other[i] & 3).padEnd(wvis)}  `, 'latin1');
+  }
+  // Longest line of the fast path (the name at most MAX_FAST_NAME bytes).
+  const room = wi + 2 + (is64 ? 18 : 10) + 2 + Math.max(ws, 20) + 2 + wt + 2 + wb + 2 + wvis + 2 + Math.max(wn, 10) + 2 + MAX_FAST_NAME + 1;
+  for (let i = 0; i < n; i++) {
+    if (o.pos + room > o.buf.length) o.reserve(room);
     const b = o.buf;
-    let p = o.pos;
-    // Num, right-aligned
-    let d = wi - 1;
-    for (let v = i; ; v = (v / 10) | 0) { b[p + d--] = 0x30 + (v % 10); if (v < 10) break; }
-    while (d >= 0) b[p + d--] = 0x20;
-    p += wi; b[p++] = 0x20; b[p++] = 0x20;
-    // Value: 0x + 8 or 16 hex digits
-    b[p++] = 0x30; b[p++] = 0x78;
-    if (is64) { let v = t.valueHi(i); for (let k = p + 7; k >= p; k--) { b[k] = HEX[v & 15]; v >>>= 4; } p += 8; }
-    { let v = t.valueLo(i); for (let k = p + 7; k >= p; k--) { b[k] = HEX[v & 15]; v >>>= 4; } p += 8; }
+    let p = putDec(b, o.pos, i, wi);
+    b[p++] = 0x20; b[p++] = 0x20; b[p++] = 0x30; b[p++] = 0x78;
+    if (is64) p = putHex8(b, p, t.valueHi(i));
+    p = putHex8(b, p, t.valueLo(i));
     b[p++] = 0x20; b[p++] = 0x20;
-    o.pos = p;
-    writeSize(o, t, i, ws);
-    p = o.pos;
+    const sh = t.sizeHi(i);
+    if (sh < 0x200000) p = putDec(b, p, sh * 4294967296 + t.sizeLo(i), ws);
+    else { o.pos = p; o.ascii(t.size(i).toString().padStart(ws)); p = o.pos; }
     b[p++] = 0x20; b[p++] = 0x20;
-    const inf = info[i];
-    p = put(b, p, tc[inf & 15]!); p = put(b, p, bc[inf >> 4]!); p = put(b, p, vc[other[i] & 3]!);
-    o.pos = p;
-    if (shndx[i] !== 0 && ndxKind(t, i) === 0) o.decimal(shndx[i], wn); else writeNdx(o, t, i, wn);
-    p = o.pos;
-    o.fill(0x20, 2);
-    if (!copyName(o, t, i, plainTable, true)) {
-      // Empty, non-ASCII, long or ending in whitespace: the string path.
-      const name = shownName(t, i).trimEnd();
-      if (name === '') o.pos = p; else o.text(name);
+    const cell = cells[info[i] * 4 + (other[i] & 3)];
+    for (let k = 0; k < cell.length; k++) b[p++] = cell[k];
+    const x = shndx[i];
+    if (x === SHN_UNDEF || ((x === SHN_ABS || x === SHN_COMMON) && t.sectionIndex(i) < 0)) {
+      for (let k = 3; k < wn; k++) b[p++] = 0x20;
+      const w = x === SHN_UNDEF ? UND_B : x === SHN_ABS ? ABS_B : COM_B;
+      b[p++] = w[0]; b[p++] = w[1]; b[p++] = w[2];
+    } else p = putDec(b, p, x, wn);
+    // Name: plain ASCII copied as bytes; anything else as a string, trimmed.
+    const start = p;
+    b[p++] = 0x20; b[p++] = 0x20;
+    let k = nameOffsets[i], ok = k !== 0 && strtab[k] !== 0;
+    if (ok) {
+      const stop = p + MAX_FAST_NAME;
+      for (let c = strtab[k]; c !== 0; c = strtab[++k]) {
+        if (c >= 0x80 || p === stop) { ok = false; break; }
+        b[p++] = c;
+      }
+      if (ok && isTrimmed(b[p - 1])) ok = false;
     }
-    o.byte(0x0a);
+    if (ok) {
+      b[p++] = 0x0a;
+      o.pos = p;
+    } else {
+      const name = shownName(t, i).trimEnd();
+      o.pos = name === '' ? start : start + 2;
+      if (name !== '') o.text(name);
+      o.byte(0x0a);
+    }
   }
 }
 
+const SHN_UNDEF = SHN.SHN_UNDEF, SHN_ABS = SHN.SHN_ABS, SHN_COMMON = SHN.SHN_COMMON;
+const UND_B = Buffer.from('UND'), ABS_B = Buffer.from('ABS'), COM_B = Buffer.from('COM');
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
-function put(b: Buffer, p: number, cell: Buffer): number {
-  for (let k = 0; k < cell.length; k++) b[p++] = cell[k];
-  return p;
+/** `v` (a u32) as 8 hex digits at b[p]; returns the position after. */
+function putHex8(b: Uint8Array, p: number, v: number): number {
+  for (let k = p + 7; k >= p; k--) { b[k] = HEX[v & 15]; v >>>= 4; }
+  return p + 8;
+}
+
+/** `v` (an integer below 2^53) in decimal right-aligned in `width` at b[p]; returns the position after. */
+function putDec(b: Uint8Array, p: number, v: number, width: number): number {
+  let d = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) d++;
+  let k = p + (d > width ? d : width) - 1;
+  const end = k + 1;
+  do { b[k--] = 0x30 + (v % 10); v = Math.floor(v / 10); } while (v > 0);
+  while (k >= p) b[k--] = 0x20;
+  return end;
 }
 
 /** CSV as renderCsv() writes it. */
