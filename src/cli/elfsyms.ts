@@ -8,6 +8,7 @@
  * unusual (non-ASCII names, characters to quote or escape, trailing
  * whitespace) takes the string path so it stays so.
  */
+import * as buffer from 'node:buffer';
 import { SHN, STT, stbShort, sttShort, stvShort, type CompactSymbols } from '../elf/index.js';
 import { ByteSink, decimalDigits } from './sink.js';
 
@@ -131,10 +132,22 @@ export function writeSymbolTable(o: ByteSink, t: CompactSymbols, is64: boolean):
   }
   // Longest line of the fast path (the name at most MAX_FAST_NAME bytes).
   const room = wi + 2 + (is64 ? 18 : 10) + 2 + Math.max(ws, 20) + 2 + wt + 2 + wb + 2 + wvis + 2 + Math.max(wn, 10) + 2 + MAX_FAST_NAME + 1;
+  // Few bytecodes per symbol: until the loop is optimized, every one counts.
+  const num = Buffer.alloc(wi, 0x20);
+  num[wi - 1] = 0x30 - 1;
+  const plainNames = isAscii(strtab);
   for (let i = 0; i < n; i++) {
     if (o.pos + room > o.buf.length) o.reserve(room);
     const b = o.buf;
-    let p = putDec(b, o.pos, i, wi);
+    let p = o.pos;
+    // Num: the previous one plus one, right-aligned.
+    for (let k = wi - 1; ; k--) {
+      const c = num[k];
+      if (c === 0x39) { num[k] = 0x30; continue; }
+      num[k] = c === 0x20 ? 0x31 : c + 1;
+      break;
+    }
+    b.set(num, p); p += wi;
     b[p++] = 0x20; b[p++] = 0x20; b[p++] = 0x30; b[p++] = 0x78;
     if (is64) p = putHex8(b, p, t.valueHi(i));
     p = putHex8(b, p, t.valueLo(i));
@@ -144,44 +157,48 @@ export function writeSymbolTable(o: ByteSink, t: CompactSymbols, is64: boolean):
     else { o.pos = p; o.ascii(t.size(i).toString().padStart(ws)); p = o.pos; }
     b[p++] = 0x20; b[p++] = 0x20;
     const cell = cells[info[i] * 4 + (other[i] & 3)];
-    for (let k = 0; k < cell.length; k++) b[p++] = cell[k];
+    b.set(cell, p); p += cell.length;
     const x = shndx[i];
     if (x === SHN_UNDEF || ((x === SHN_ABS || x === SHN_COMMON) && t.sectionIndex(i) < 0)) {
       for (let k = 3; k < wn; k++) b[p++] = 0x20;
-      const w = x === SHN_UNDEF ? UND_B : x === SHN_ABS ? ABS_B : COM_B;
-      b[p++] = w[0]; b[p++] = w[1]; b[p++] = w[2];
+      b.set(x === SHN_UNDEF ? UND_B : x === SHN_ABS ? ABS_B : COM_B, p); p += 3;
     } else p = putDec(b, p, x, wn);
     // Name: plain ASCII copied as bytes; anything else as a string, trimmed.
-    const start = p;
-    b[p++] = 0x20; b[p++] = 0x20;
-    let k = nameOffsets[i], ok = k !== 0 && strtab[k] !== 0;
-    if (ok) {
-      const stop = p + MAX_FAST_NAME;
-      for (let c = strtab[k]; c !== 0; c = strtab[++k]) {
-        if (c >= 0x80 || p === stop) { ok = false; break; }
-        b[p++] = c;
-      }
-      if (ok && isTrimmed(b[p - 1])) ok = false;
-    }
-    if (ok) {
+    const k = nameOffsets[i];
+    const e = k === 0 ? 0 : strtab.indexOf(0, k);
+    if (plainNames && e > k && e - k <= MAX_FAST_NAME && !isTrimmed(strtab[e - 1])) {
+      b[p++] = 0x20; b[p++] = 0x20;
+      b.set(strtab.subarray(k, e), p); p += e - k;
       b[p++] = 0x0a;
       o.pos = p;
     } else {
       const name = shownName(t, i).trimEnd();
-      o.pos = name === '' ? start : start + 2;
-      if (name !== '') o.text(name);
+      o.pos = p;
+      if (name !== '') { o.ascii('  '); o.text(name); }
       o.byte(0x0a);
     }
   }
+}
+
+/** Whether every byte is below 0x80. */
+function isAscii(b: Uint8Array): boolean {
+  return buffer.isAscii(b);
 }
 
 const SHN_UNDEF = SHN.SHN_UNDEF, SHN_ABS = SHN.SHN_ABS, SHN_COMMON = SHN.SHN_COMMON;
 const UND_B = Buffer.from('UND'), ABS_B = Buffer.from('ABS'), COM_B = Buffer.from('COM');
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
+/** Two hex digits per byte value, the first in the high byte. */
+const HEX2 = new Uint16Array(256);
+for (let v = 0; v < 256; v++) HEX2[v] = (HEX[v >> 4] << 8) | HEX[v & 15];
+
 /** `v` (a u32) as 8 hex digits at b[p]; returns the position after. */
 function putHex8(b: Uint8Array, p: number, v: number): number {
-  for (let k = p + 7; k >= p; k--) { b[k] = HEX[v & 15]; v >>>= 4; }
+  let h = HEX2[v >>> 24]; b[p] = h >> 8; b[p + 1] = h & 255;
+  h = HEX2[(v >>> 16) & 255]; b[p + 2] = h >> 8; b[p + 3] = h & 255;
+  h = HEX2[(v >>> 8) & 255]; b[p + 4] = h >> 8; b[p + 5] = h & 255;
+  h = HEX2[v & 255]; b[p + 6] = h >> 8; b[p + 7] = h & 255;
   return p + 8;
 }
 
