@@ -5,9 +5,10 @@
  * `virtmem elf edit IN -o OUT --add-section N=F --update-section N=F
  * --remove-section N` — rewrites sections as objcopy does (elf/writer.ts).
  *
- * The whole listing is built before anything is printed, so bad input gives
- * exactly one line on stderr and exit status 1. Symbol tables are written from
- * their compact form (elfsyms.ts) as bytes: a vmlinux has 100k+ symbols.
+ * Every part asked for is read and checked before anything is printed, so bad
+ * input gives exactly one line on stderr and exit status 1. Symbol tables are
+ * then written from their compact form (elfsyms.ts) as bytes, in chunks
+ * streamed to stdout: a vmlinux has 100k+ symbols.
  */
 import * as fs from 'node:fs';
 import { UsageError, writeFileAtomic } from '../bytes/index.js';
@@ -127,7 +128,8 @@ async function show(argv: string[]): Promise<number> {
     if (want.has('symbols')) blocks.push({ key: 'symbols', title: "Symbol table '.symtab'", cols: SYMBOL_COLS, syms: elf.compactSymbols() });
     if (want.has('dyn-syms')) blocks.push({ key: 'dynamicSymbols', title: "Symbol table '.dynsym'", cols: SYMBOL_COLS, syms: elf.compactDynamicSymbols() });
     if (want.has('notes')) blocks.push({ key: 'notes', title: 'Notes', cols: NOTE_COLS, rows: noteRows(elf) });
-    const out = new ByteSink();
+    // From here on nothing can fail on the file's bytes: stream the output.
+    const out = new ByteSink((chunk) => process.stdout.write(chunk));
     if (format === 'json') {
       out.text(`{\n  "file": ${JSON.stringify(elf.name)}`);
       for (const b of blocks) {
@@ -147,7 +149,7 @@ async function show(argv: string[]): Promise<number> {
         else writeSymbolTable(out, b.syms, elf.is64);
       });
     }
-    out.writeTo(process.stdout);
+    out.end();
   } finally {
     elf.close();
   }

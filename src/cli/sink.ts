@@ -1,8 +1,10 @@
 /**
  * ByteSink: output text assembled as bytes in large buffers, for listings of
  * 100k+ lines (a vmlinux symbol table) that would otherwise be one string per
- * cell and per line. The whole output is kept until writeTo(), so a command
- * that fails half-way has printed nothing.
+ * cell and per line. Full buffers go to `flush` as they fill (never reused, so
+ * an asynchronous stream may keep them), or, without one, are kept until
+ * finish(). A command that streams must have checked its input first: what is
+ * flushed stays printed.
  */
 
 const CHUNK = 1 << 20;
@@ -16,10 +18,15 @@ export class ByteSink {
   buf: Buffer = Buffer.allocUnsafe(CHUNK);
   pos = 0;
 
+  constructor(private readonly flush?: (chunk: Buffer) => void) {}
+
   /** Make room for `n` more bytes in `buf` at `pos`. */
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    if (this.pos) this.chunks.push(this.buf.subarray(0, this.pos));
+    if (this.pos) {
+      const full = this.buf.subarray(0, this.pos);
+      if (this.flush) this.flush(full); else this.chunks.push(full);
+    }
     this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
     this.pos = 0;
   }
@@ -82,7 +89,7 @@ export class ByteSink {
     this.pos = p + d;
   }
 
-  /** Everything written so far, in order. */
+  /** Everything written and not yet flushed, in order. */
   finish(): Buffer[] {
     if (this.pos) this.chunks.push(this.buf.subarray(0, this.pos));
     this.buf = Buffer.allocUnsafe(0);
@@ -90,9 +97,11 @@ export class ByteSink {
     return this.chunks.splice(0);
   }
 
-  /** Write everything to a stream (process.stdout). */
-  writeTo(out: NodeJS.WritableStream): void {
-    for (const c of this.finish()) out.write(c);
+  /** Flush what is left (or write it to `out` when there is no flush). */
+  end(out?: NodeJS.WritableStream): void {
+    for (const c of this.finish()) {
+      if (this.flush) this.flush(c); else out?.write(c);
+    }
   }
 }
 
