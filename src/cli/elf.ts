@@ -129,7 +129,8 @@ async function show(argv: string[]): Promise<number> {
     if (want.has('dyn-syms')) blocks.push({ key: 'dynamicSymbols', title: "Symbol table '.dynsym'", cols: SYMBOL_COLS, syms: elf.compactDynamicSymbols() });
     if (want.has('notes')) blocks.push({ key: 'notes', title: 'Notes', cols: NOTE_COLS, rows: noteRows(elf) });
     // From here on nothing can fail on the file's bytes: stream the output.
-    const out = new ByteSink((chunk) => process.stdout.write(chunk));
+    // Nothing left queued after a write: the chunk went out and can be reused.
+    const out = new ByteSink((chunk) => { process.stdout.write(chunk); return process.stdout.writableLength === 0; });
     if (format === 'json') {
       out.text(`{\n  "file": ${JSON.stringify(elf.name)}`);
       for (const b of blocks) {

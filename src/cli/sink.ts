@@ -1,10 +1,11 @@
 /**
  * ByteSink: output text assembled as bytes in large buffers, for listings of
  * 100k+ lines (a vmlinux symbol table) that would otherwise be one string per
- * cell and per line. Full buffers go to `flush` as they fill (never reused, so
- * an asynchronous stream may keep them), or, without one, are kept until
- * finish(). A command that streams must have checked its input first: what is
- * flushed stays printed.
+ * cell and per line. Full buffers go to `flush` as they fill; flush returns
+ * true when it has consumed the bytes already (a synchronous write), and the
+ * buffer is then reused, else a new one is taken. Without a flush everything
+ * is kept until finish(). A command that streams must have checked its input
+ * first: what is flushed stays printed.
  */
 
 const CHUNK = 1 << 20;
@@ -18,16 +19,17 @@ export class ByteSink {
   buf: Buffer = Buffer.allocUnsafe(CHUNK);
   pos = 0;
 
-  constructor(private readonly flush?: (chunk: Buffer) => void) {}
+  constructor(private readonly flush?: (chunk: Buffer) => boolean) {}
 
   /** Make room for `n` more bytes in `buf` at `pos`. */
   reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
+    let reuse = false;
     if (this.pos) {
       const full = this.buf.subarray(0, this.pos);
-      if (this.flush) this.flush(full); else this.chunks.push(full);
+      if (this.flush) reuse = this.flush(full); else this.chunks.push(full);
     }
-    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    if (!reuse || n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
     this.pos = 0;
   }
 
