@@ -111,7 +111,6 @@ function copyName(o: ByteSink, t: CompactSymbols, i: number, ok: (c: number) => 
 /** Longer names take the string path (so a line's room is reserved once). */
 const MAX_FAST_NAME = 1024;
 const isTrimmed = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
-const plainTable = (c: number) => c < 0x80;
 const plainCsv = (c: number) => c < 0x80 && c !== 0x22 && c !== 0x2c && c !== 0x0a && c !== 0x0d;
 const plainJson = (c: number) => c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c;
 
