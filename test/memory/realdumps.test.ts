@@ -25,43 +25,8 @@ import * as path from 'node:path';
 import { VirtmemError } from '../../src/bytes/index.js';
 import { X86_64Space, kernelMemory, scanForKernelPaging } from '../../src/arch/index.js';
 import { KdumpMemory, MemoryFault, MemoryMap, findFirst, mergedExtents, openDump, readExact, type PhysicalMemory } from '../../src/memory/index.js';
-import { cacheRoot } from '../helpers/kernels.js';
+import { fixtureOrSkip, fixtures } from '../helpers/fixtures.js';
 import { prng } from '../helpers/prng.js';
-
-interface Fixture {
-  abi: string;
-  kaslr: boolean;
-  dir: string;
-  dumps: { elf: string; elfPaging: string; kdumpFlat: string; kdump: string };
-  truth: { procVersion: string; marker: string; kallsyms: Record<string, string>; kaslrOffset: { vmcoreinfo?: string; kallsyms?: string } };
-}
-
-function fixtures(): Fixture[] {
-  const root = process.env.VIRTMEM_FIXTURES ?? path.join(cacheRoot(), 'fixtures');
-  const out: Fixture[] = [];
-  for (const abi of fs.existsSync(root) ? fs.readdirSync(root).sort() : []) {
-    for (const mode of ['nokaslr', 'kaslr']) {
-      const dir = path.join(root, abi, mode);
-      if (!fs.existsSync(path.join(dir, '.complete'))) continue;
-      out.push({
-        abi, kaslr: mode === 'kaslr', dir,
-        dumps: { elf: path.join(dir, 'elf.core'), elfPaging: path.join(dir, 'elf-paging.core'), kdumpFlat: path.join(dir, 'kdump.flat'), kdump: path.join(dir, 'kdump') },
-        truth: JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8')),
-      });
-    }
-  }
-  return out;
-}
-
-function fixtureOrSkip(t: TestContext, want: { kernel: string; kaslr: boolean }): Fixture | undefined {
-  const f = fixtures().find((x) => x.abi.startsWith(want.kernel) && x.kaslr === want.kaslr);
-  if (!f) {
-    const why = `no ${want.kernel} ${want.kaslr ? 'kaslr' : 'nokaslr'} fixture in ${path.join(cacheRoot(), 'fixtures')} (run npm run fixtures)`;
-    process.stderr.write(`SKIP: ${why}\n`);
-    t.skip(why);
-  }
-  return f;
-}
 
 const addr = (h: string) => BigInt('0x' + h.replace(/^0x/, ''));
 
