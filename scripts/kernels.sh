@@ -5,8 +5,10 @@
 #
 # Layout: ${VIRTMEM_CACHE:-~/.cache/virtmem}/kernels/<abi>/
 #   root/                      dpkg -x of linux-image-<abi> and linux-image-<abi>-dbg
-#   root/boot/vmlinuz-<abi>    the bootable kernel; root/boot/System.map-<abi>
+#   root/boot/vmlinuz-<abi>    the bootable kernel (root/boot/System.map-<abi> is a
+#                              one-line placeholder: the real one comes with -dbg)
 #   root/usr/lib/debug/boot/vmlinux-<abi>            vmlinux with DWARF
+#   root/usr/lib/debug/boot/System.map-<abi>         the real System.map
 #   root/usr/lib/debug/lib/modules/<abi>/kernel/...  module debug files (.ko)
 #   root/lib/modules/<abi>/kernel/...                loadable modules (.ko or .ko.xz)
 #   version                    the Debian package version

@@ -5,18 +5,22 @@
  * `virtmem elf edit IN -o OUT --add-section N=F --update-section N=F
  * --remove-section N` — rewrites sections as objcopy does (elf/writer.ts).
  *
- * The whole listing is built before anything is printed, so bad input gives
- * exactly one line on stderr and exit status 1.
+ * Every part asked for is read and checked before anything is printed, so bad
+ * input gives exactly one line on stderr and exit status 1. Symbol tables are
+ * then written from their compact form (elfsyms.ts) as bytes, in chunks
+ * streamed to stdout: a vmlinux has 100k+ symbols.
  */
 import * as fs from 'node:fs';
 import { UsageError, writeFileAtomic } from '../bytes/index.js';
 import {
-  ElfFile, SHN, STT, editElf, elfTypeName, machineName, noteTypeName, parseVmcoreinfo, pfLetters, ptShort,
-  shfLetters, shtShort, stbShort, sttShort, stvShort, toHex, type ElfEdit, type ElfSymbol,
+  ElfFile, editElf, elfTypeName, machineName, noteTypeName, parseVmcoreinfo, pfLetters, ptShort,
+  shfLetters, shtShort, toHex, type CompactSymbols, type ElfEdit,
 } from '../elf/index.js';
 import { flag, parse, str, strs } from './args.js';
 import type { Subcommand } from './main.js';
-import { render, renderJson, type Column, type Format, type Row } from './render.js';
+import { writeSymbolCsv, writeSymbolJson, writeSymbolTable } from './elfsyms.js';
+import { render, toJson, type Column, type Format, type Row } from './render.js';
+import { ByteSink } from './sink.js';
 
 const USAGE = 'virtmem elf FILE [--header] [--segments] [--sections] [--symbols] [--dyn-syms] [--notes] [--json|--csv]\n' +
   '       virtmem elf edit IN -o OUT [--add-section NAME=FILE]... [--update-section NAME=FILE]... [--remove-section NAME]...';
@@ -81,39 +85,6 @@ const SYMBOL_COLS: Column[] = [
   { key: 'ndx', title: 'Ndx', right: true }, { key: 'name', title: 'Name' },
 ];
 
-function symbolRows(elf: ElfFile, syms: ElfSymbol[]): Row[] {
-  const aw = elf.is64 ? 16 : 8;
-  const out: Row[] = new Array(syms.length);
-  for (let i = 0; i < syms.length; i++) {
-    const s = syms[i];
-    const ndx = s.shndx === SHN.SHN_UNDEF ? 'UND' : s.section === undefined && s.shndx === SHN.SHN_ABS ? 'ABS'
-      : s.section === undefined && s.shndx === SHN.SHN_COMMON ? 'COM' : String(s.shndx);
-    out[i] = {
-      index: s.index, value: hex(s.value, aw), size: s.size.toString(), type: sttShort(s.type), bind: stbShort(s.bind),
-      visibility: stvShort(s.visibility), ndx,
-      name: s.name === '' && s.type === STT.STT_SECTION ? (s.section ?? '') : s.name,
-    };
-  }
-  return out;
-}
-
-/**
- * The symbol table alone as text, without the generic renderer: a vmlinux has
- * 100k+ symbols and this is the listing people pipe into grep. Same columns.
- */
-function symbolText(rows: Row[]): string {
-  const w = (k: string) => rows.reduce((m, r) => Math.max(m, String(r[k]).length), 0);
-  const wi = Math.max(3, w('index')), wv = Math.max(5, w('value')), ws = Math.max(4, w('size'));
-  const wt = Math.max(4, w('type')), wb = Math.max(4, w('bind')), wvis = Math.max(3, w('visibility')), wn = Math.max(3, w('ndx'));
-  const parts: string[] = [
-    `${'Num'.padStart(wi)}  ${'Value'.padEnd(wv)}  ${'Size'.padStart(ws)}  ${'Type'.padEnd(wt)}  ${'Bind'.padEnd(wb)}  ${'Vis'.padEnd(wvis)}  ${'Ndx'.padStart(wn)}  Name\n`,
-  ];
-  for (const r of rows) {
-    parts.push(`${String(r.index).padStart(wi)}  ${r.value as string}  ${(r.size as string).padStart(ws)}  ${(r.type as string).padEnd(wt)}  ${(r.bind as string).padEnd(wb)}  ${(r.visibility as string).padEnd(wvis)}  ${(r.ndx as string).padStart(wn)}  ${r.name as string}`.trimEnd() + '\n');
-  }
-  return parts.join('');
-}
-
 const NOTE_COLS: Column[] = [
   { key: 'owner', title: 'Owner' }, { key: 'size', title: 'Data size' }, { key: 'description', title: 'Description' },
   { key: 'where', title: 'In' }, { key: 'detail', title: 'Detail' },
@@ -149,26 +120,37 @@ async function show(argv: string[]): Promise<number> {
 
   const elf = ElfFile.open(p.positionals[0]);
   try {
-    const blocks: { key: string; title: string; cols: Column[]; rows: Row[] }[] = [];
+    // Symbol tables stay compact (elfsyms.ts writes them); the rest are rows.
+    const blocks: { key: string; title: string; cols: Column[]; rows?: Row[]; syms?: CompactSymbols }[] = [];
     if (want.has('header')) blocks.push({ key: 'header', title: 'ELF header', cols: [{ key: 'field', title: 'Field' }, { key: 'value', title: 'Value' }], rows: headerRows(elf) });
     if (want.has('segments')) blocks.push({ key: 'segments', title: 'Program headers', cols: SEGMENT_COLS, rows: segmentRows(elf) });
     if (want.has('sections')) blocks.push({ key: 'sections', title: 'Section headers', cols: SECTION_COLS, rows: sectionRows(elf) });
-    if (want.has('symbols')) blocks.push({ key: 'symbols', title: "Symbol table '.symtab'", cols: SYMBOL_COLS, rows: symbolRows(elf, elf.symbols()) });
-    if (want.has('dyn-syms')) blocks.push({ key: 'dynamicSymbols', title: "Symbol table '.dynsym'", cols: SYMBOL_COLS, rows: symbolRows(elf, elf.dynamicSymbols()) });
+    if (want.has('symbols')) blocks.push({ key: 'symbols', title: "Symbol table '.symtab'", cols: SYMBOL_COLS, syms: elf.compactSymbols() });
+    if (want.has('dyn-syms')) blocks.push({ key: 'dynamicSymbols', title: "Symbol table '.dynsym'", cols: SYMBOL_COLS, syms: elf.compactDynamicSymbols() });
     if (want.has('notes')) blocks.push({ key: 'notes', title: 'Notes', cols: NOTE_COLS, rows: noteRows(elf) });
-    let out: string;
-    if (format === 'table' && blocks.length === 1 && blocks[0].cols === SYMBOL_COLS) {
-      out = symbolText(blocks[0].rows);
-    } else if (format === 'json') {
-      const o: Record<string, unknown> = { file: elf.name };
-      for (const b of blocks) o[b.key] = b.key === 'header' ? Object.fromEntries(b.rows.map((r) => [r.field, r.value])) : b.rows;
-      out = renderJson(o);
-    } else if (blocks.length === 1) {
-      out = render(format, blocks[0].cols, blocks[0].rows);
+    // From here on nothing can fail on the file's bytes: stream the output.
+    // Nothing left queued after a write: the chunk went out and can be reused.
+    const out = new ByteSink((chunk) => { process.stdout.write(chunk); return process.stdout.writableLength === 0; });
+    if (format === 'json') {
+      out.text(`{\n  "file": ${JSON.stringify(elf.name)}`);
+      for (const b of blocks) {
+        out.text(`,\n  ${JSON.stringify(b.key)}: `);
+        if (b.syms) writeSymbolJson(out, b.syms, elf.is64);
+        else {
+          const v = b.key === 'header' ? Object.fromEntries(b.rows!.map((r) => [r.field, r.value])) : b.rows;
+          out.text(JSON.stringify(toJson(v), null, 2).replaceAll('\n', '\n  '));
+        }
+      }
+      out.ascii('\n}\n');
     } else {
-      out = blocks.map((b) => `${format === 'csv' ? '# ' : ''}${b.title} (${b.rows.length}):\n${render(format, b.cols, b.rows)}`).join('\n');
+      blocks.forEach((b, i) => {
+        if (blocks.length > 1) out.text(`${i ? '\n' : ''}${format === 'csv' ? '# ' : ''}${b.title} (${b.syms ? b.syms.length : b.rows!.length}):\n`);
+        if (!b.syms) out.text(render(format, b.cols, b.rows!));
+        else if (format === 'csv') writeSymbolCsv(out, b.syms, elf.is64);
+        else writeSymbolTable(out, b.syms, elf.is64);
+      });
     }
-    process.stdout.write(out);
+    out.end();
   } finally {
     elf.close();
   }

@@ -16,7 +16,7 @@ import {
 } from './headers.js';
 import { parseNotes, toHex, type ElfNote } from './notes.js';
 import { applyRelocations, decodeRelocations, type ElfRelocation } from './relocs.js';
-import { decodeSymbols, type ElfSymbol } from './symbols.js';
+import { CompactSymbols, type ElfSymbol } from './symbols.js';
 
 export interface SectionDataOptions {
   /** The bytes as stored: no decompression, no relocation. */
@@ -38,6 +38,8 @@ export class ElfFile {
   private _byName?: Map<string, ElfSection>;
   private readonly dataCache = new Map<string, Uint8Array>();
   private readonly symCache = new Map<number, ElfSymbol[]>();
+  private readonly compactCache = new Map<number, CompactSymbols>();
+  private _sectionNames?: string[];
   private _notes?: ElfNote[];
 
   /** Open a file lazily (positional reads through a page cache). */
@@ -70,6 +72,7 @@ export class ElfFile {
   close(): void {
     this.dataCache.clear();
     this.symCache.clear();
+    this.compactCache.clear();
     this.source.close();
   }
 
@@ -232,10 +235,13 @@ export class ElfFile {
     return out;
   }
 
-  /** Decode a symbol table section (SHT_SYMTAB or SHT_DYNSYM). */
-  symbolTable(s: ElfSection | string): ElfSymbol[] {
+  /**
+   * A symbol table section (SHT_SYMTAB or SHT_DYNSYM) as parallel typed
+   * arrays, names decoded on demand: what to use for a whole large table.
+   */
+  compactSymbolTable(s: ElfSection | string): CompactSymbols {
     const sec = this.resolve(s);
-    const hit = this.symCache.get(sec.index);
+    const hit = this.compactCache.get(sec.index);
     if (hit) return hit;
     if (sec.type !== SHT.SHT_SYMTAB && sec.type !== SHT.SHT_DYNSYM) throw this.error(`section ${sec.name} is ${shtShort(sec.type)}, not a symbol table`, sec.offset, sec.name);
     const strsec = this.sectionAt(sec.link, `symbol table ${sec.name} (sh_link)`);
@@ -245,13 +251,40 @@ export class ElfFile {
     const ent = this.is64 ? 24 : 16;
     if (sec.entsize !== 0 && sec.entsize !== ent) throw this.error(`symbol table ${sec.name} has sh_entsize ${sec.entsize}, expected ${ent}`, sec.offset, sec.name);
     const x = this.sections.find((t) => t.type === SHT.SHT_SYMTAB_SHNDX && t.link === sec.index);
-    const syms = decodeSymbols({
+    const table = new CompactSymbols({
       bytes: this.sectionData(sec, { relocate: false }),
       strtab: this.sectionData(strsec, { relocate: false }),
       shndx: x ? this.sectionData(x, { relocate: false }) : undefined,
       is64: this.is64, le: this.littleEndian, source: this.name, section: sec.name, offset: sec.offset,
-      sectionNames: this.sections.map((t) => t.name),
+      sectionNames: (this._sectionNames ??= this.sections.map((t) => t.name)),
     });
+    this.compactCache.set(sec.index, table);
+    return table;
+  }
+
+  /** The compact form of the first SHT_SYMTAB section (empty, table '', if stripped). */
+  compactSymbols(): CompactSymbols {
+    const s = this.sections.find((t) => t.type === SHT.SHT_SYMTAB);
+    return s ? this.compactSymbolTable(s) : this.noSymbols();
+  }
+
+  /** The compact form of the first SHT_DYNSYM section (empty, table '', if none). */
+  compactDynamicSymbols(): CompactSymbols {
+    const s = this.sections.find((t) => t.type === SHT.SHT_DYNSYM);
+    return s ? this.compactSymbolTable(s) : this.noSymbols();
+  }
+
+  private noSymbols(): CompactSymbols {
+    const none = new Uint8Array(0);
+    return new CompactSymbols({ bytes: none, strtab: none, is64: this.is64, le: this.littleEndian, source: this.name, section: '', offset: 0, sectionNames: [] });
+  }
+
+  /** Decode a symbol table section (SHT_SYMTAB or SHT_DYNSYM) into objects. */
+  symbolTable(s: ElfSection | string): ElfSymbol[] {
+    const sec = this.resolve(s);
+    const hit = this.symCache.get(sec.index);
+    if (hit) return hit;
+    const syms = this.compactSymbolTable(sec).toArray();
     this.symCache.set(sec.index, syms);
     return syms;
   }

@@ -24,6 +24,13 @@
  *                                       {index, name, value, size: bigint, bind, type,
  *                                       visibility, other, shndx (SHT_SYMTAB_SHNDX resolved),
  *                                       section?: name}
+ *   compactSymbols() / compactDynamicSymbols() / compactSymbolTable(sec): CompactSymbols
+ *                                       (symbols.ts) the same tables as parallel typed arrays
+ *                                       (values, sizes: BigUint64Array; info, other, shndx,
+ *                                       nameOffsets), u32 halves valueLo/Hi, sizeLo/Hi without
+ *                                       bigints, name(i) decoded on demand, nameStart/nameEnd
+ *                                       (bytes in strtab), section(i), symbol(i), toArray();
+ *                                       checked when built, cached; empty (length 0) if absent
  *   notes(): ElfNote[]                  {name, type, desc, offset, section?} from SHT_NOTE
  *                                       sections and PT_NOTE segments (each note once)
  *   buildId(): hex | undefined;  vmcoreinfo(): desc bytes | undefined
@@ -41,7 +48,7 @@
  */
 export { ElfFile, type SectionDataOptions } from './file.js';
 export type { ElfHeader, ElfSection, ElfSegment } from './headers.js';
-export type { ElfSymbol } from './symbols.js';
+export { CompactSymbols, type ElfSymbol } from './symbols.js';
 export { parseVmcoreinfo, toHex, type ElfNote } from './notes.js';
 export { type ElfRelocation, relocKind } from './relocs.js';
 export { editElf, editable, type ElfEdit } from './writer.js';

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compile, must, readelfSections, readelfSymbols, tempDir } from '../helpers/readelf.js';
 import { SAMPLE_C } from '../helpers/samples.js';
+import { kernelOrSkip } from '../helpers/kernels.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/virtmem.js');
 const { dir, cleanup } = tempDir();
@@ -86,4 +87,31 @@ test('bad input: exit status 1, one line naming the file and offset, no stack tr
   const missing = virtmem('elf', path.join(dir, 'nonexistent'));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^virtmem: .*nonexistent: cannot open: ENOENT\n$/);
+});
+
+test('virtmem elf --symbols and --symbols --json on Debian vmlinux: every symbol as readelf -sW lists it', (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const rsyms = readelfSymbols(k.vmlinux).get('.symtab')!;
+  const table = virtmem('elf', k.vmlinux, '--symbols');
+  assert.equal(table.status, 0, table.stderr);
+  const lines = table.stdout.split('\n');
+  assert.match(lines[0], /^\s*Num\s+Value\s+Size\s+Type\s+Bind\s+Vis\s+Ndx\s+Name$/);
+  assert.equal(lines.at(-1), '', 'ends with a newline');
+  assert.equal(lines.length - 2, rsyms.length, 'one line per symbol');
+  const json = virtmem('elf', k.vmlinux, '--symbols', '--json');
+  assert.equal(json.status, 0, json.stderr);
+  const jsyms = JSON.parse(json.stdout).symbols;
+  assert.equal(jsyms.length, rsyms.length);
+  const re = /^\s*(\d+)  0x([0-9a-f]{16})\s+(\d+)  (\S+)\s+(\S+)\s+(\S+)\s+(\S+)(?:  (.*))?$/;
+  for (const r of rsyms) {
+    const m = re.exec(lines[r.index + 1]);
+    const at = `symbol ${r.index} ${r.name}: ${lines[r.index + 1]}`;
+    assert.ok(m, at);
+    assert.deepEqual([+m[1], BigInt('0x' + m[2]), BigInt(m[3]), m[4], m[5], m[6], m[7], m[8] ?? ''],
+      [r.index, r.value, r.size, r.type, r.bind, r.vis, r.ndx, r.name], at);
+    const j = jsyms[r.index];
+    assert.deepEqual([j.index, BigInt(j.value), BigInt(j.size), j.type, j.bind, j.visibility, j.ndx, j.name],
+      [r.index, r.value, r.size, r.type, r.bind, r.vis, r.ndx, r.name], `${at} (JSON)`);
+  }
 });

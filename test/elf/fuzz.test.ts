@@ -2,14 +2,17 @@
  * Property test: random mutations of real ELF files (gcc objects, a
  * compressed object, ELF32, big endian, an executable, a PN_XNUM core) fed to
  * every entry point of elf/. Each call must return or throw a VirtmemError —
- * never another exception, never a hang. Seeded, so a failure replays; bounded
- * so it finishes in seconds.
+ * never another exception, never a hang. A compact symbol table, once built,
+ * must read and print (cli/elfsyms.ts, all three formats) without any error.
+ * Seeded, so a failure replays; bounded so it finishes in seconds.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { VirtmemError, Writer } from '../../src/bytes/index.js';
-import { ElfFile, PT, SHT, editElf, parseVmcoreinfo } from '../../src/elf/index.js';
+import { CompactSymbols, ElfFile, PT, SHT, editElf, parseVmcoreinfo } from '../../src/elf/index.js';
+import { writeSymbolCsv, writeSymbolJson, writeSymbolTable } from '../../src/cli/elfsyms.js';
+import { ByteSink } from '../../src/cli/sink.js';
 import { compile, hasTool, tempDir } from '../helpers/readelf.js';
 import { SAMPLE_C } from '../helpers/samples.js';
 
@@ -55,6 +58,18 @@ function exercise(bytes: Uint8Array): void {
   });
   guard(() => elf.symbols());
   guard(() => elf.dynamicSymbols());
+  // A compact table is checked when built; reading and printing it never fails.
+  for (const get of [() => elf.compactSymbols(), () => elf.compactDynamicSymbols()]) {
+    let t: CompactSymbols | undefined;
+    guard(() => { t = get(); });
+    if (!t) continue;
+    for (let i = 0; i < t.length; i++) { t.symbol(i); t.nameEnd(i); }
+    for (const write of [writeSymbolTable, writeSymbolCsv, writeSymbolJson]) {
+      const sink = new ByteSink();
+      write(sink, t, elf.is64);
+      sink.finish();
+    }
+  }
   guard(() => elf.notes().forEach((n) => parseVmcoreinfo(n.desc)));
   guard(() => elf.buildId());
   guard(() => elf.debugSection('.debug_info'));

@@ -16,7 +16,7 @@ export interface Kernel {
   dir: string;
   /** vmlinux with DWARF (usr/lib/debug/boot/vmlinux-<abi>) */
   vmlinux: string;
-  /** System.map-<abi> */
+  /** System.map-<abi> from the -dbg package (boot/System.map-<abi> of the image package is a one-line placeholder) */
   systemMap: string;
   /** bootable bzImage */
   vmlinuz: string;
@@ -45,7 +45,7 @@ export function kernels(): Kernel[] {
       version: fs.readFileSync(path.join(dir, 'version'), 'utf8').trim(),
       dir,
       vmlinux: path.join(r, 'usr/lib/debug/boot', `vmlinux-${abi}`),
-      systemMap: path.join(r, 'boot', `System.map-${abi}`),
+      systemMap: path.join(r, 'usr/lib/debug/boot', `System.map-${abi}`),
       vmlinuz: path.join(r, 'boot', `vmlinuz-${abi}`),
       debugModules: path.join(r, 'usr/lib/debug/lib/modules', abi),
       modules: path.join(r, 'lib/modules', abi),
