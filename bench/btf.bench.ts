@@ -1,6 +1,8 @@
 /**
- * BTF: parse all of a kernel's BTF (every type decoded) and list it, against
- * `bpftool btf dump file F` (to /dev/null) on the same file in the same run.
+ * BTF: parse all of a kernel's BTF into the type model and print it as C,
+ * against `bpftool btf dump file F format c`; and decode every record into the
+ * raw listing, against `bpftool btf dump file F`; both to /dev/null, same file,
+ * same run.
  * Inputs: the running kernel's /sys/kernel/btf/vmlinux, and each cached
  * Debian vmlinux (an ELF file: both tools find its .BTF section).
  */
@@ -18,17 +20,23 @@ function inputs(): { label: string; file: string }[] {
 }
 
 export const bench: Bench = {
-  name: 'btf: parse and list all of vmlinux\'s BTF vs bpftool btf dump',
+  name: 'btf: all of vmlinux\'s BTF into the type model (and raw) vs bpftool btf dump',
   async run() {
     {
       const list = inputs();
       if (!list.length) { console.log('   skipped: no /sys/kernel/btf/vmlinux and no cached kernel'); return; }
       console.log(`   peer: ${version('bpftool', ['version'])}`);
       for (const { label, file } of list) {
-        const ours = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'btf', 'dump', file]));
+        // Every type into the type model, printed as C, against bpftool's C dump.
+        const oursC = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'btf', 'dump', file]));
+        const peerC = best(3, () => measure('bpftool', ['btf', 'dump', 'file', file, 'format', 'c']));
+        if (oursC.status !== 0) throw new Error(`virtmem btf dump ${file} exited ${oursC.status}`);
+        report(`${label}: all types -> type model -> C  vs  bpftool btf dump file F format c`, oursC, peerC, 'bpftool');
+        // Every record decoded and listed, against bpftool's raw dump.
+        const ours = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'btf', 'dump', '--raw', file]));
         const peer = best(3, () => measure('bpftool', ['btf', 'dump', 'file', file]));
-        if (ours.status !== 0) throw new Error(`virtmem btf dump ${file} exited ${ours.status}`);
-        report(label, ours, peer, 'bpftool');
+        if (ours.status !== 0) throw new Error(`virtmem btf dump --raw ${file} exited ${ours.status}`);
+        report(`${label}: every record, raw listing  vs  bpftool btf dump file F`, ours, peer, 'bpftool');
       }
     }
   },

@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { openCtf, CTF_K_STRUCT, CTF_MAX_PTYPE } from '../../src/ctf/index.js';
 import { compile, dumpSection, link, objdumpCtf, parseObjdumpCtf, tmpdir } from '../helpers/ctf-tools.js';
@@ -68,4 +71,17 @@ test('a child without its parent says which parent it needs', (t) => {
   const child = set.dicts.find((d) => d.name !== '.ctf')!.dict;
   child.parent = undefined;
   assert.throws(() => child.type(1), /no parent "\.ctf" was given/);
+});
+
+test('a gzip\'d dict (as dwarf2ctf writes per module) reads like the plain one', (t) => {
+  const { dir, cleanup } = tmpdir();
+  t.after(cleanup);
+  const o = compile(dir, 'every', EVERY_KIND);
+  const plain = dumpSection(o, '.ctf');
+  const gz = path.join(dir, 'every.ctf.gz');
+  execFileSync('sh', ['-c', `gzip -c > ${gz}`], { input: plain });
+  const set = openCtf(new Uint8Array(fs.readFileSync(gz)), { source: gz });
+  assert.equal(set.gzipped, true);
+  const od = parseObjdumpCtf(objdumpCtf(o).stdout);
+  assert.deepEqual(differences(set.dicts[0].dict, od[0]), []);
 });
