@@ -1,0 +1,8 @@
+/**
+ * kernel/: identify a guest kernel and find its symbols and types.
+ *
+ * Contract for program/ (and everything above):
+ *   SymbolTable (symbols.ts): source, count, address(name), symbolize(addr), entries().
+ *   Types come as a types/ TypeSource (DWARF, CTF or BTF).
+ */
+export { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type SymbolHit, type SymbolTable } from './symbols.js';

@@ -1,0 +1,133 @@
+/**
+ * Kernel symbol tables: name -> address and address -> name+offset.
+ *
+ * Every source of kernel symbols (VMCOREINFO's few SYMBOL() lines, kallsyms
+ * decoded from the image, a System.map, a vmlinux .symtab) ends up as a
+ * SortedSymbols: parallel arrays sorted by address, searched by bisection, with
+ * a name map built on first use. Addresses are the guest's run-time addresses:
+ * a link-time source is shifted by the KASLR offset when it is made.
+ */
+import type { ElfFile } from '../elf/index.js';
+import { STT } from '../elf/index.js';
+import { FormatError } from '../bytes/index.js';
+
+/** A symbol found for an address. */
+export interface SymbolHit {
+  name: string;
+  /** The symbol's own (run-time) address. */
+  address: bigint;
+  /** addr - address. */
+  offset: bigint;
+  /** Size when the source knows it (ELF symtab), else undefined. */
+  size?: bigint;
+}
+
+/** What every kernel symbol source offers. */
+export interface SymbolTable {
+  /** Where the symbols came from, e.g. "kallsyms (image)", "System.map", "vmlinux .symtab". */
+  readonly source: string;
+  /** Number of symbols. */
+  readonly count: number;
+  /** Run-time address of a symbol, or undefined. */
+  address(name: string): bigint | undefined;
+  /** The symbol at or below `addr` (within its size when known), or undefined. */
+  symbolize(addr: bigint): SymbolHit | undefined;
+  /** Every (name, address), in address order. */
+  entries(): Iterable<[string, bigint]>;
+}
+
+/** A symbol table over parallel arrays sorted by address. */
+export class SortedSymbols implements SymbolTable {
+  readonly count: number;
+  private readonly names: string[];
+  private readonly addrs: BigUint64Array;
+  private readonly sizes?: BigUint64Array;
+  private byName?: Map<string, number>;
+
+  /**
+   * `names[i]` at `addrs[i]` (any order; sorted here). `sizes` optional.
+   * Duplicate names keep the first (lowest-address) occurrence for lookups.
+   */
+  constructor(readonly source: string, names: string[], addrs: bigint[] | BigUint64Array, sizes?: bigint[] | BigUint64Array) {
+    const n = names.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => (addrs[a] < addrs[b] ? -1 : addrs[a] > addrs[b] ? 1 : 0));
+    this.names = order.map((i) => names[i]);
+    this.addrs = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, addrs[i])));
+    if (sizes) this.sizes = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, sizes[i])));
+    this.count = n;
+  }
+
+  address(name: string): bigint | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (let i = 0; i < this.count; i++) if (!this.byName.has(this.names[i])) this.byName.set(this.names[i], i);
+    }
+    const i = this.byName.get(name);
+    return i === undefined ? undefined : this.addrs[i];
+  }
+
+  symbolize(addr: bigint): SymbolHit | undefined {
+    let lo = 0, hi = this.count - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.addrs[mid] <= addr) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    // Prefer, among symbols at the same address, one whose size covers addr.
+    let i = found;
+    if (this.sizes) {
+      for (let j = found; j >= 0 && this.addrs[j] === this.addrs[found]; j--) {
+        if (this.sizes[j] > addr - this.addrs[j]) { i = j; break; }
+      }
+      if (this.sizes[i] !== 0n && addr - this.addrs[i] >= this.sizes[i]) return undefined;
+    }
+    return { name: this.names[i], address: this.addrs[i], offset: addr - this.addrs[i], size: this.sizes?.[i] };
+  }
+
+  *entries(): Iterable<[string, bigint]> {
+    for (let i = 0; i < this.count; i++) yield [this.names[i], this.addrs[i]];
+  }
+}
+
+/**
+ * The function and object symbols of a vmlinux's .symtab, shifted by `offset`
+ * (the KASLR offset of the guest the symbols are used for).
+ */
+export function symbolsFromElf(elf: ElfFile, offset = 0n): SortedSymbols {
+  const t = elf.compactSymbols();
+  const names: string[] = [];
+  const addrs: bigint[] = [];
+  const sizes: bigint[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const ty = t.type(i);
+    if (ty !== STT.STT_FUNC && ty !== STT.STT_OBJECT && ty !== STT.STT_NOTYPE) continue;
+    if (t.sectionIndex(i) === 0) continue; // undefined
+    const name = t.name(i);
+    if (!name) continue;
+    names.push(name);
+    addrs.push(BigInt.asUintN(64, t.value(i) + offset));
+    sizes.push(t.size(i));
+  }
+  return new SortedSymbols(`${elf.name} .symtab`, names, addrs, sizes);
+}
+
+/**
+ * A System.map ("ffffffff81000000 T _text" per line), shifted by `offset`.
+ * A malformed line is an error naming the file and line.
+ */
+export function symbolsFromSystemMap(text: string, name = 'System.map', offset = 0n): SortedSymbols {
+  const names: string[] = [];
+  const addrs: bigint[] = [];
+  const lines = text.split('\n');
+  for (let ln = 0; ln < lines.length; ln++) {
+    const line = lines[ln].trim();
+    if (!line) continue;
+    const m = /^([0-9a-fA-F]{1,16})\s+(\S)\s+(\S+)/.exec(line);
+    if (!m) throw new FormatError(`line ${ln + 1}: not "ADDRESS TYPE NAME"`, { source: name, format: 'System.map' });
+    if (m[2] === 'U' || m[2] === 'w' || m[2] === 'a' || m[2] === 'A') continue; // undefined, weak-undefined, absolute
+    names.push(m[3]);
+    addrs.push(BigInt.asUintN(64, BigInt('0x' + m[1]) + offset));
+  }
+  return new SortedSymbols(name, names, addrs);
+}
