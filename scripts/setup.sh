@@ -20,6 +20,8 @@ PKGS=(
   dwarves llvm
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   makedumpfile bpftool crash python3-drgn time
+  # memory/: the real LZO and Snappy compressors, which the kdump page decoders are tested against
+  liblzo2-2 libsnappy1v5
 )
 
 [ "${VIRTMEM_NO_APT:-}" = 1 ] && exit 0

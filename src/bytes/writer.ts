@@ -31,14 +31,14 @@ export class Writer {
     return p;
   }
 
-  u8(v: number): this { this.view.setUint8(this.ensure(1), v); return this; }
-  i8(v: number): this { this.view.setInt8(this.ensure(1), v); return this; }
-  u16(v: number): this { this.view.setUint16(this.ensure(2), v, this.le); return this; }
-  i16(v: number): this { this.view.setInt16(this.ensure(2), v, this.le); return this; }
-  u32(v: number): this { this.view.setUint32(this.ensure(4), v >>> 0, this.le); return this; }
-  i32(v: number): this { this.view.setInt32(this.ensure(4), v, this.le); return this; }
-  u64(v: bigint | number): this { this.view.setBigUint64(this.ensure(8), BigInt.asUintN(64, BigInt(v)), this.le); return this; }
-  i64(v: bigint | number): this { this.view.setBigInt64(this.ensure(8), BigInt.asIntN(64, BigInt(v)), this.le); return this; }
+  u8(v: number): this { const p = this.ensure(1); this.view.setUint8(p, v); return this; }
+  i8(v: number): this { const p = this.ensure(1); this.view.setInt8(p, v); return this; }
+  u16(v: number): this { const p = this.ensure(2); this.view.setUint16(p, v, this.le); return this; }
+  i16(v: number): this { const p = this.ensure(2); this.view.setInt16(p, v, this.le); return this; }
+  u32(v: number): this { const p = this.ensure(4); this.view.setUint32(p, v >>> 0, this.le); return this; }
+  i32(v: number): this { const p = this.ensure(4); this.view.setInt32(p, v, this.le); return this; }
+  u64(v: bigint | number): this { const p = this.ensure(8); this.view.setBigUint64(p, BigInt.asUintN(64, BigInt(v)), this.le); return this; }
+  i64(v: bigint | number): this { const p = this.ensure(8); this.view.setBigInt64(p, BigInt.asIntN(64, BigInt(v)), this.le); return this; }
 
   /** Unsigned integer of `size` bytes. */
   uintN(size: number, v: bigint | number): this {

@@ -14,6 +14,11 @@ export interface Subcommand {
 /** Subcommands, loaded lazily so `virtmem ps` does not load the CTF writer. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   // name: { summary, load: async () => (await import('./name.js')).command },
+  ctf: { summary: 'CTF dicts and archives: dump as C or raw; write CTF from DWARF', load: async () => (await import('./ctf.js')).command },
+  btf: { summary: 'BTF of a kernel or module: dump as C, raw or JSON', load: async () => (await import('./btf.js')).command },
+  elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
+  mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
+  types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 
 function help(): string {

@@ -55,7 +55,8 @@ export function toJson(v: unknown): unknown {
 
 export function renderTable(columns: Column[], rows: Row[]): string {
   const texts = rows.map((r) => columns.map((c) => cellText(r[c.key], c)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...texts.map((t) => t[i].length)));
+  // A loop, not Math.max(...spread): a vmlinux has 150k+ rows, past the argument limit.
+  const widths = columns.map((c, i) => texts.reduce((m, t) => Math.max(m, t[i].length), c.title.length));
   const line = (cells: string[]) =>
     cells.map((t, i) => (columns[i].right ? t.padStart(widths[i]) : i === cells.length - 1 ? t : t.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(columns.map((c) => c.title)), ...texts.map(line)].join('\n') + '\n';

@@ -1,0 +1,94 @@
+/**
+ * .debug_abbrev: abbreviation tables. A unit names the table at its
+ * debug_abbrev_offset; each abbreviation gives a DIE's tag, whether it has
+ * children, and its (attribute, form) list. Tables are parsed once and shared
+ * by every unit that names the same offset (DwarfInfo caches them).
+ *
+ * Abbreviations also remember where their commonly wanted attributes sit
+ * (name, sibling, declaration), so the DIE scanners can go straight there.
+ */
+import { Reader } from '../bytes/index.js';
+import { DW_AT_declaration, DW_AT_name, DW_AT_sibling, DW_CHILDREN_yes, DW_FORM_implicit_const } from './constants.js';
+import type { AbbrevOffset } from './sections.js';
+
+export interface AttrSpec {
+  at: number;
+  form: number;
+  /** The value of a DW_FORM_implicit_const attribute (stored in the abbreviation). */
+  implicitConst?: bigint;
+}
+
+export class Abbrev {
+  /** Index in `attrs` of DW_AT_name / DW_AT_sibling / DW_AT_declaration, or -1. */
+  readonly nameIdx: number;
+  readonly siblingIdx: number;
+  readonly declIdx: number;
+  /** attrs[i].form as a typed array for the scanners. */
+  readonly forms: Uint16Array;
+
+  constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, readonly attrs: AttrSpec[]) {
+    this.nameIdx = attrs.findIndex((a) => a.at === DW_AT_name);
+    this.siblingIdx = attrs.findIndex((a) => a.at === DW_AT_sibling);
+    this.declIdx = attrs.findIndex((a) => a.at === DW_AT_declaration);
+    this.forms = Uint16Array.from(attrs, (a) => a.form);
+  }
+
+  /** Index of attribute `at` in `attrs`, or -1. */
+  indexOf(at: number): number {
+    const a = this.attrs;
+    for (let i = 0; i < a.length; i++) if (a[i].at === at) return i;
+    return -1;
+  }
+}
+
+/** Most abbreviation tables number their entries 1..n; those are kept in an array. */
+export class AbbrevTable {
+  private readonly dense: (Abbrev | undefined)[] = [];
+  private readonly sparse = new Map<number, Abbrev>();
+
+  constructor(readonly offset: AbbrevOffset) {}
+
+  add(a: Abbrev): void {
+    if (a.code < 1 << 16) this.dense[a.code] = a;
+    else this.sparse.set(a.code, a);
+  }
+
+  get(code: number): Abbrev | undefined {
+    return code < 1 << 16 ? this.dense[code] : this.sparse.get(code);
+  }
+
+  get size(): number {
+    return this.dense.filter(Boolean).length + this.sparse.size;
+  }
+}
+
+/** Upper bound on entries in one table and attributes in one entry (bad input must not run away). */
+const MAX_ABBREVS = 1 << 20;
+const MAX_ATTRS = 1 << 12;
+
+/** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
+export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
+  if (offset < 0 || offset >= r.length) throw r.error(`abbreviation table offset 0x${offset.toString(16)} outside the section`, Math.max(0, Math.min(offset, r.length)));
+  r.seek(offset);
+  const table = new AbbrevTable(offset);
+  for (let n = 0; ; n++) {
+    if (n > MAX_ABBREVS) throw r.error('abbreviation table too long (no terminating 0?)');
+    if (r.atEnd) break; // tolerate a table that ends with the section
+    const code = r.uleb128();
+    if (code === 0) break;
+    const tag = r.uleb128();
+    const children = r.u8();
+    const attrs: AttrSpec[] = [];
+    for (let i = 0; ; i++) {
+      if (i > MAX_ATTRS) throw r.error(`abbreviation ${code} has too many attributes`);
+      const at = r.uleb128();
+      const form = r.uleb128();
+      if (at === 0 && form === 0) break;
+      if (form === DW_FORM_implicit_const) attrs.push({ at, form, implicitConst: r.sleb128Big() });
+      else attrs.push({ at, form });
+    }
+    if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
+    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, attrs));
+  }
+  return table;
+}

@@ -1,0 +1,24 @@
+/**
+ * dwarf/: DWARF 2-5 read lazily from section bytes (see sections.ts for what
+ * it needs; elf/ supplies decompressed, relocated sections).
+ *
+ * Modules, one per section or concept, after gimli: constants.ts (DW_* values)
+ * and names.ts (their names), sections.ts (inputs and offset brands), unit.ts
+ * (unit headers), abbrev.ts (.debug_abbrev), form.ts (attribute values of every
+ * form), die.ts (lazy DIEs and children), info.ts (DwarfInfo: units, abbrev
+ * cache, strings, str_offsets, addr, type signatures), name-index.ts (finding
+ * DIEs by name without materialising them).
+ */
+export * from './constants.js';
+export { dwName, tagName, atName, formName, type ConstantFamily } from './names.js';
+export {
+  SECTION_NAMES, dieKey, splitDieKey, supDieKey,
+  type DwarfSections, type DieKey, type InfoOffset, type TypesOffset, type AbbrevOffset, type StrOffset, type LineStrOffset, type UnitSection,
+} from './sections.js';
+export { readUnitHeader, type UnitHeader } from './unit.js';
+export { Abbrev, AbbrevTable, parseAbbrevTable, type AttrSpec } from './abbrev.js';
+export { readForm, skipForm, formSize, constantValue, type AttrValue, type FormContext } from './form.js';
+export { Die, MAX_DIE_DEPTH } from './die.js';
+export { DwarfInfo, Unit } from './info.js';
+export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
+export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";

@@ -1,0 +1,50 @@
+/**
+ * Section bytes of an ELF object for the DWARF reader, through elf/:
+ * ElfFile.debugSection finds .debug_X or .zdebug_X, decompresses
+ * SHF_COMPRESSED (zlib, zstd) and .zdebug sections, and applies the
+ * relocations of ET_REL objects (.o, .ko). Only the sections DWARF needs are
+ * read; the rest of the file is never touched.
+ *
+ * A relocatable object made with -fdebug-types-section has one .debug_types
+ * (or .debug_info) section per type unit, each in its own COMDAT group. Units
+ * delimit themselves, so same-named sections are concatenated in section
+ * order, as a linker would; offsets in messages then count from the start of
+ * the concatenation.
+ */
+import { ElfFile } from '../elf/index.js';
+import type { DwarfSections } from './sections.js';
+
+const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup'>, string][] = [
+  ['info', '.debug_info'], ['abbrev', '.debug_abbrev'], ['str', '.debug_str'], ['strOffsets', '.debug_str_offsets'],
+  ['addr', '.debug_addr'], ['lineStr', '.debug_line_str'], ['types', '.debug_types'], ['line', '.debug_line'],
+];
+
+/** The DWARF sections of an open ELF file (the ELF file stays open). */
+export function dwarfSectionsFromElf(elf: ElfFile): DwarfSections {
+  const out: DwarfSections = { littleEndian: elf.littleEndian, addressSize: elf.is64 ? 8 : 4, source: elf.name };
+  for (const [role, name] of ROLES) {
+    if (role === 'line') continue; // line programs are not read yet
+    const same = elf.sections.filter((x) => x.name === name || x.name === '.z' + name.slice(1));
+    if (same.length <= 1) {
+      const data = elf.debugSection(name);
+      if (data) out[role] = data;
+      continue;
+    }
+    const parts = same.map((x) => elf.sectionData(x));
+    const all = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of parts) { all.set(b, at); at += b.length; }
+    out[role] = all;
+  }
+  return out;
+}
+
+/** The DWARF sections of the ELF file at `path`. */
+export function loadDwarfSections(path: string): DwarfSections {
+  const elf = ElfFile.open(path);
+  try {
+    return dwarfSectionsFromElf(elf);
+  } finally {
+    elf.close();
+  }
+}

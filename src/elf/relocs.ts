@@ -1,0 +1,148 @@
+/**
+ * REL and RELA sections: decoding, and applying them to a section's bytes.
+ *
+ * Elf64_Rel{a} is {u64 offset, u64 info [, i64 addend]} with info = sym<<32 |
+ * type; Elf32_Rel{a} is {u32 offset, u32 info [, i32 addend]} with info =
+ * sym<<8 | type. REL keeps the addend in the bytes being relocated.
+ *
+ * Applying is done the way a debugger (and readelf -R) does for an ET_REL
+ * object such as a .o or a kernel .ko: every section sits at its sh_addr
+ * (0 in an ET_REL), a symbol's value is its st_value (section-relative for
+ * section symbols, 0 for undefined ones), and only the data relocation types
+ * that debug sections use are known: absolute S+A of 16, 32 or 64 bits, the
+ * PC-relative S+A-P forms (.debug_frame/.eh_frame), and the DTP-relative TLS
+ * offsets (S+A). Any other type is an error naming it, never silently wrong
+ * data.
+ */
+import { FormatError } from '../bytes/index.js';
+import { EM, relocTypeName, R_386, R_390, R_AARCH64, R_PPC64, R_X86_64 } from './constants.js';
+
+export interface ElfRelocation {
+  offset: bigint;
+  type: number;
+  /** Symbol index in the linked symbol table (0: none). */
+  sym: number;
+  /** Explicit addend of a RELA entry; undefined for REL. */
+  addend?: bigint;
+}
+
+/** How to apply one relocation type: width in bytes and whether it subtracts P. */
+export interface RelocKind { size: 2 | 4 | 8; pcrel: boolean }
+
+const abs = (size: 2 | 4 | 8): RelocKind => ({ size, pcrel: false });
+const pc = (size: 2 | 4 | 8): RelocKind => ({ size, pcrel: true });
+
+const KINDS: Record<number, Record<number, RelocKind | null>> = {
+  [EM.EM_X86_64]: {
+    [R_X86_64.R_X86_64_NONE]: null, [R_X86_64.R_X86_64_64]: abs(8), [R_X86_64.R_X86_64_32]: abs(4),
+    [R_X86_64.R_X86_64_32S]: abs(4), [R_X86_64.R_X86_64_16]: abs(2), [R_X86_64.R_X86_64_PC32]: pc(4),
+    [R_X86_64.R_X86_64_PLT32]: pc(4), [R_X86_64.R_X86_64_PC64]: pc(8), [R_X86_64.R_X86_64_DTPOFF32]: abs(4),
+    [R_X86_64.R_X86_64_DTPOFF64]: abs(8),
+  },
+  [EM.EM_386]: {
+    [R_386.R_386_NONE]: null, [R_386.R_386_32]: abs(4), [R_386.R_386_PC32]: pc(4),
+    [R_386.R_386_TLS_LDO_32]: abs(4), [R_386.R_386_TLS_DTPOFF32]: abs(4),
+  },
+  [EM.EM_AARCH64]: {
+    [R_AARCH64.R_AARCH64_NONE]: null, [R_AARCH64.R_AARCH64_ABS64]: abs(8), [R_AARCH64.R_AARCH64_ABS32]: abs(4),
+    [R_AARCH64.R_AARCH64_ABS16]: abs(2), [R_AARCH64.R_AARCH64_PREL64]: pc(8), [R_AARCH64.R_AARCH64_PREL32]: pc(4),
+    [R_AARCH64.R_AARCH64_PREL16]: pc(2), [R_AARCH64.R_AARCH64_TLS_DTPREL]: abs(8),
+  },
+  [EM.EM_S390]: {
+    [R_390.R_390_NONE]: null, [R_390.R_390_16]: abs(2), [R_390.R_390_32]: abs(4), [R_390.R_390_64]: abs(8),
+    [R_390.R_390_PC32]: pc(4), [R_390.R_390_PC64]: pc(8), [R_390.R_390_TLS_LDO32]: abs(4),
+    [R_390.R_390_TLS_LDO64]: abs(8),
+  },
+  [EM.EM_PPC64]: {
+    [R_PPC64.R_PPC64_NONE]: null, [R_PPC64.R_PPC64_ADDR32]: abs(4), [R_PPC64.R_PPC64_UADDR32]: abs(4),
+    [R_PPC64.R_PPC64_ADDR64]: abs(8), [R_PPC64.R_PPC64_UADDR64]: abs(8), [R_PPC64.R_PPC64_REL32]: pc(4),
+    [R_PPC64.R_PPC64_REL64]: pc(8), [R_PPC64.R_PPC64_DTPREL64]: abs(8),
+  },
+};
+
+/** The way to apply `type` on `machine`: a kind, null for a no-op, undefined if unknown. */
+export function relocKind(machine: number, type: number): RelocKind | null | undefined {
+  return KINDS[machine]?.[type];
+}
+
+export interface RelocInput {
+  bytes: Uint8Array;
+  rela: boolean;
+  is64: boolean;
+  le: boolean;
+  machine: number;
+}
+
+/** Decode a REL or RELA section. */
+export function decodeRelocations(t: RelocInput): ElfRelocation[] {
+  const ent = t.is64 ? (t.rela ? 24 : 16) : (t.rela ? 12 : 8);
+  const n = Math.floor(t.bytes.length / ent);
+  const dv = new DataView(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength);
+  const out: ElfRelocation[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * ent;
+    if (t.is64) {
+      const offset = dv.getBigUint64(o, t.le);
+      const hi = dv.getUint32(o + (t.le ? 12 : 8), t.le);
+      const lo = dv.getUint32(o + (t.le ? 8 : 12), t.le);
+      out[i] = { offset, sym: hi, type: lo, addend: t.rela ? dv.getBigInt64(o + 16, t.le) : undefined };
+    } else {
+      const offset = BigInt(dv.getUint32(o, t.le));
+      const info = dv.getUint32(o + 4, t.le);
+      out[i] = { offset, sym: info >>> 8, type: info & 0xff, addend: t.rela ? BigInt(dv.getInt32(o + 8, t.le)) : undefined };
+    }
+  }
+  return out;
+}
+
+export interface ApplyInput {
+  /** The section's bytes (decompressed); modified in place. */
+  data: Uint8Array;
+  /** sh_addr of the section being relocated. */
+  sectionAddr: bigint;
+  relocs: ElfRelocation[];
+  /** st_value of every symbol of the linked table. */
+  symbolValue: (index: number) => bigint | undefined;
+  machine: number;
+  le: boolean;
+  /** For messages. */
+  source: string;
+  relSection: string;
+  relOffset: number;
+  relEntSize: number;
+}
+
+/** Apply relocations to `data` in place. */
+export function applyRelocations(a: ApplyInput): void {
+  const dv = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const kinds = KINDS[a.machine];
+  const fail = (i: number, what: string) =>
+    new FormatError(what, { source: a.source, format: 'ELF', section: a.relSection, offset: a.relOffset + i * a.relEntSize });
+  for (let i = 0; i < a.relocs.length; i++) {
+    const r = a.relocs[i];
+    const kind = kinds?.[r.type];
+    if (kind === null) continue;
+    if (kind === undefined) {
+      throw fail(i, `relocation ${relocTypeName(a.machine, r.type)} (${r.type}) is not one debug sections use on machine ${EM.nameOf(a.machine) ?? a.machine}; read the section with { relocate: false }`);
+    }
+    if (r.offset + BigInt(kind.size) > BigInt(a.data.length)) {
+      throw fail(i, `relocation at 0x${r.offset.toString(16)} (${kind.size} bytes) is outside the 0x${a.data.length.toString(16)}-byte section`);
+    }
+    const at = Number(r.offset);
+    let s = 0n;
+    if (r.sym !== 0) {
+      const v = a.symbolValue(r.sym);
+      if (v === undefined) throw fail(i, `relocation refers to symbol ${r.sym}, past the end of its symbol table`);
+      s = v;
+    }
+    let addend = r.addend;
+    if (addend === undefined) {
+      addend = kind.size === 8 ? dv.getBigInt64(at, a.le) : kind.size === 4 ? BigInt(dv.getInt32(at, a.le)) : BigInt(dv.getInt16(at, a.le));
+    }
+    let v = s + addend;
+    if (kind.pcrel) v -= a.sectionAddr + r.offset;
+    if (kind.size === 8) dv.setBigUint64(at, BigInt.asUintN(64, v), a.le);
+    else if (kind.size === 4) dv.setUint32(at, Number(BigInt.asUintN(32, v)), a.le);
+    else dv.setUint16(at, Number(BigInt.asUintN(16, v)), a.le);
+  }
+}

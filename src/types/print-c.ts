@@ -1,0 +1,403 @@
+/**
+ * C declarations from the type model.
+ *
+ * Three levels:
+ * - `declarator(t, name)`: how C spells "name has type t", inside out
+ *   (`int (*handlers[4])(void *, ...)`, `char *const p`).
+ * - `definition(t)`: one struct/union/enum/typedef as C, with anonymous
+ *   members printed inline.
+ * - `printC(roots)`: the roots and everything they need, in an order gcc
+ *   accepts: forward declarations first, then each definition after the
+ *   definitions it uses by value (a pointer needs only a declaration).
+ *
+ * Layout fidelity: C alone does not always reproduce a layout (packed
+ * structs, members placed by __aligned, bitfield gaps). Before printing a
+ * struct we simulate how gcc lays the members out as printed; where the
+ * simulation falls short of the recorded offset we insert unnamed bitfields
+ * (`long :64;`), which take room without aligning the struct; where it would
+ * overshoot we mark the struct packed and pad explicitly. So the printed C,
+ * compiled again, has the recorded offsets and sizes.
+ */
+import { MAX_TYPE_DEPTH, TypeModelError } from './helpers.js';
+import { isComposite, type EnumType, type FunctionType, type Member, type StructType, type Type } from './model.js';
+
+export interface PrintOptions {
+  /** Alignment cap for scalars of the target ABI (16 on x86-64, 4 on i386). */
+  maxScalarAlign?: number;
+  /** Indentation unit (default a tab). */
+  indent?: string;
+  /** Insert unnamed padding and packed attributes so the layout survives recompiling (default true). */
+  faithfulLayout?: boolean;
+}
+
+/** C spelling of a base type name: DWARF says "complex float", C says "_Complex float". */
+function baseName(name: string): string {
+  return name.startsWith('complex ') ? '_Complex ' + name.slice(8) : name;
+}
+
+const QUAL_WORD = { const: 'const', volatile: 'volatile', restrict: 'restrict', atomic: '_Atomic' } as const;
+
+/**
+ * "name has type t" in C: `declarator(ptr(int), 'p')` is `int *p`.
+ * `body` prints an anonymous struct/union/enum inline (used by definition()).
+ */
+export function declarator(t: Type, name = '', body?: (t: Type) => string): string {
+  return decl(t, name, body, 0);
+}
+
+function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, depth: number): string {
+  if (depth > MAX_TYPE_DEPTH) throw new TypeModelError(`declarator nested deeper than ${MAX_TYPE_DEPTH} (a cycle?)`);
+  const named = (s: string) => (inner ? `${s} ${inner}` : s);
+  switch (t.kind) {
+    case 'void': return named('void');
+    case 'int': case 'float': return named(baseName(t.name));
+    case 'typedef': return named(t.name);
+    case 'forward': return named(`${t.of} ${t.name}`);
+    case 'struct': case 'union': case 'enum':
+      if (t.name !== undefined) return named(`${t.kind} ${t.name}`);
+      return named(body ? body(t) : `${t.kind} /* anonymous */`);
+    case 'pointer': {
+      const tk = t.target.kind;
+      const s = `*${inner}`;
+      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, body, depth + 1);
+    }
+    case 'array':
+      return decl(t.element, `${inner}[${t.count ?? ''}]`, body, depth + 1);
+    case 'function':
+      return decl(t.returns, `${inner}(${params(t, body, depth)})`, body, depth + 1);
+    case 'const': case 'volatile': case 'restrict': case 'atomic': {
+      const w = QUAL_WORD[t.kind];
+      const target = t.target;
+      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, body, depth + 1);
+      if (target.kind === 'array') {
+        // C has no qualified arrays: the qualifier belongs to the elements.
+        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, body, depth + 1);
+      }
+      if (target.kind === 'function') return decl(target, inner, body, depth + 1);
+      return `${w} ${decl(target, inner, body, depth + 1)}`;
+    }
+  }
+}
+
+function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth: number): string {
+  if (!f.prototyped) return '';
+  const ps = f.params.map((p) => decl(p.type, p.name ?? '', body, depth + 1));
+  if (f.varargs) ps.push('...');
+  return ps.length ? ps.join(', ') : 'void';
+}
+
+// ---------------------------------------------------------------- layout plan
+
+/** One line of a struct body as printed: a member, or unnamed padding bits. */
+type Item = { member: Member } | { padBits: number; atBit: number };
+
+interface Plan {
+  items: Item[];
+  packed: boolean;
+  /** Alignment gcc will give the type as printed. */
+  align: number;
+}
+
+class Planner {
+  private readonly plans = new Map<StructType, Plan>();
+  constructor(readonly maxScalarAlign: number, readonly faithful: boolean) {}
+
+  /** Alignment of `t` as gcc will see it once printed. */
+  align(t: Type, depth = 0): number {
+    if (depth > MAX_TYPE_DEPTH) throw new TypeModelError('type nested too deep (a cycle?)');
+    switch (t.kind) {
+      case 'int': case 'float': case 'pointer': case 'enum': {
+        let p = 1;
+        const unit = t.kind === 'float' && t.complex ? t.size / 2 : t.size; // _Complex aligns as its parts
+        while (p * 2 <= unit) p *= 2;
+        return Math.min(p, this.maxScalarAlign);
+      }
+      case 'array': return this.align(t.element, depth + 1);
+      case 'typedef': case 'const': case 'volatile': case 'restrict': case 'atomic': return this.align(t.target, depth + 1);
+      case 'struct': case 'union': return this.plan(t).align;
+      default: return 1;
+    }
+  }
+
+  plan(s: StructType): Plan {
+    let p = this.plans.get(s);
+    if (p) return p;
+    // A placeholder stops recursion through (invalid) by-value cycles.
+    this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
+    const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
+    // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
+    p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
+    this.plans.set(s, p);
+    return p;
+  }
+
+  private naturalAlign(s: StructType, packed: boolean): number {
+    let a = 1;
+    for (const m of s.members) {
+      if (m.bitSize !== undefined && m.name === undefined) continue;
+      a = Math.max(a, packed ? (m.align ?? 1) : (m.align ?? this.align(m.type)));
+    }
+    return s.align ? Math.max(a, s.align) : a;
+  }
+
+  /** Lay out as gcc would, padding where needed; undefined if unpacked cannot work. */
+  private tryPlan(s: StructType, packed: boolean): Plan | undefined {
+    const items: Item[] = [];
+    const align = this.naturalAlign(s, packed);
+    if (s.kind === 'union') {
+      let maxBits = 0;
+      for (const m of s.members) {
+        items.push({ member: m });
+        maxBits = Math.max(maxBits, m.bitSize ?? 8 * (sizeOfPrinted(m.type) ?? 0));
+      }
+      const size = roundUp(Math.ceil(maxBits / 8), align);
+      if (size > s.size && !packed) return undefined;
+      return { items, packed, align: s.size % align === 0 ? align : 1 };
+    }
+    let pos = 0; // bits
+    for (const m of s.members) {
+      const ma = packed ? (m.align ?? 1) : (m.align ?? this.align(m.type));
+      if (m.bitSize === undefined) {
+        const natural = roundUp(pos, 8 * ma);
+        if (natural > m.bitOffset) {
+          if (!packed) return undefined;
+          if (pos > m.bitOffset) return undefined; // members out of order: keep as is
+        }
+        if (natural < m.bitOffset) {
+          padTo(items, pos, m.bitOffset);
+          if (roundUp(m.bitOffset, 8 * ma) !== m.bitOffset) { if (!packed) return undefined; }
+        }
+        items.push({ member: m });
+        pos = m.bitOffset + 8 * (sizeOfPrinted(m.type) ?? 0);
+      } else {
+        if (m.bitOffset < pos) return undefined; // overlapping bitfields cannot be printed faithfully
+        if (m.bitOffset > pos) padTo(items, pos, m.bitOffset);
+        const unit = 8 * (packed ? 1 : this.align(m.type));
+        const storage = 8 * (sizeOfPrinted(m.type) ?? 1);
+        // gcc moves a bitfield that would straddle a unit of its type (unpacked only).
+        if (!packed && Math.floor(m.bitOffset / storage) !== Math.floor((m.bitOffset + m.bitSize - 1) / storage) && unit > 8) return undefined;
+        items.push({ member: m });
+        pos = m.bitOffset + m.bitSize;
+      }
+    }
+    const size = roundUp(Math.ceil(pos / 8), align);
+    if (size > s.size) return packed ? { items, packed, align: 1 } : undefined;
+    if (size < s.size) {
+      padTo(items, pos, 8 * s.size);
+    }
+    const realAlign = s.size % align === 0 ? align : 1;
+    return { items, packed: packed || realAlign !== align, align: packed ? (s.align ?? 1) : realAlign };
+  }
+}
+
+function roundUp(n: number, a: number): number {
+  return a <= 1 ? n : Math.ceil(n / a) * a;
+}
+
+/** Unnamed bitfields covering bits [from, to): each chunk kept inside its own natural unit. */
+function padTo(items: Item[], from: number, to: number): void {
+  let pos = from;
+  let guard = 0;
+  while (pos < to && guard++ < 1 << 20) {
+    let w: number;
+    if (pos % 8) w = Math.min(to - pos, 8 - (pos % 8));
+    else if (pos % 64 === 0 && to - pos >= 64) w = 64;
+    else if (pos % 32 === 0 && to - pos >= 32) w = 32;
+    else if (pos % 16 === 0 && to - pos >= 16) w = 16;
+    else w = Math.min(8, to - pos);
+    items.push({ padBits: w, atBit: pos });
+    pos += w;
+  }
+}
+
+function sizeOfPrinted(t: Type, depth = 0): number | undefined {
+  if (depth > MAX_TYPE_DEPTH) throw new TypeModelError('type nested too deep (a cycle?)');
+  switch (t.kind) {
+    case 'int': case 'float': case 'pointer': case 'struct': case 'union': case 'enum': return t.size;
+    case 'array': {
+      if (!t.count) return 0;
+      const e = sizeOfPrinted(t.element, depth + 1);
+      return e === undefined ? undefined : e * t.count;
+    }
+    case 'typedef': case 'const': case 'volatile': case 'restrict': case 'atomic': return sizeOfPrinted(t.target, depth + 1);
+    default: return undefined;
+  }
+}
+
+const PAD_TYPE: Record<number, string> = { 64: 'long long', 32: 'int', 16: 'short', 8: 'char' };
+
+// ---------------------------------------------------------------- definitions
+
+/** Prints definitions; keeps the layout planner so nested structs share plans. */
+export class CPrinter {
+  private readonly planner: Planner;
+  private readonly indentUnit: string;
+
+  constructor(opts: PrintOptions = {}) {
+    this.planner = new Planner(opts.maxScalarAlign ?? 16, opts.faithfulLayout ?? true);
+    this.indentUnit = opts.indent ?? '\t';
+  }
+
+  /** The definition of a struct, union, enum or typedef, ending in `;`. Other kinds: a declarator. */
+  definition(t: Type): string {
+    if (t.kind === 'typedef') return `typedef ${this.declare(t.target, t.name, 0)};`;
+    if (isComposite(t) || t.kind === 'enum') return `${this.body(t, 0)};`;
+    if (t.kind === 'forward') return `${t.of} ${t.name};`;
+    return `${this.declare(t, '', 0)};`;
+  }
+
+  /** `type name` with anonymous types printed inline at indentation `level`. */
+  declare(t: Type, name: string, level: number): string {
+    return declarator(t, name, (inner) => this.body(inner, level));
+  }
+
+  /** `struct name { ... }` / `enum name { ... }` at indentation `level`. */
+  body(t: Type, level: number): string {
+    if (level > 64) throw new TypeModelError('anonymous types nested deeper than 64 (a cycle?)');
+    if (t.kind === 'enum') return this.enumBody(t, level);
+    if (!isComposite(t)) return declarator(t);
+    const ind = this.indentUnit.repeat(level + 1);
+    const head = t.name === undefined ? t.kind : `${t.kind} ${t.name}`;
+    const plan = this.planner.plan(t);
+    const lines: string[] = [];
+    for (const it of plan.items) {
+      if ('padBits' in it) {
+        lines.push(`${ind}${PAD_TYPE[it.padBits] ?? 'char'} :${it.padBits};`);
+        continue;
+      }
+      const m = it.member;
+      const d = this.declare(m.type, m.name ?? '', level + 1);
+      const bits = m.bitSize !== undefined ? `:${m.bitSize}` : '';
+      const al = m.align ? ` __attribute__((aligned(${m.align})))` : '';
+      lines.push(`${ind}${d}${bits}${al};`);
+    }
+    const attrs: string[] = [];
+    if (plan.packed) attrs.push('packed');
+    if (t.align && t.align > 1) attrs.push(`aligned(${t.align})`);
+    const close = this.indentUnit.repeat(level) + '}' + (attrs.length ? ` __attribute__((${attrs.join(', ')}))` : '');
+    return lines.length ? `${head} {\n${lines.join('\n')}\n${close}` : `${head} {\n${close}`;
+  }
+
+  private enumBody(t: EnumType, level: number): string {
+    const ind = this.indentUnit.repeat(level + 1);
+    const head = t.name === undefined ? 'enum' : `enum ${t.name}`;
+    const lines = t.values.map((v) => `${ind}${v.name} = ${enumLiteral(v.value)},`);
+    // gcc picks the smallest storage for a packed enum; ask for it when the recorded size is small.
+    const packed = t.size < 4 && t.values.length ? ' __attribute__((packed))' : '';
+    return `${head} {\n${lines.join('\n')}\n${this.indentUnit.repeat(level)}}${packed}`;
+  }
+
+  /** Alignment gcc gives `t` as this printer prints it. */
+  printedAlign(t: Type): number { return this.planner.align(t); }
+}
+
+function enumLiteral(v: bigint): string {
+  if (v >= -(2n ** 31n) && v < 2n ** 31n) return v.toString();
+  if (v === -(2n ** 63n)) return '(-9223372036854775807LL - 1)';
+  if (v < 0n) return `${v}LL`;
+  if (v < 2n ** 63n) return `${v}LL`;
+  return `${v}ULL`;
+}
+
+/** One definition (see CPrinter.definition). */
+export function definition(t: Type, opts: PrintOptions = {}): string {
+  return new CPrinter(opts).definition(t);
+}
+
+// ---------------------------------------------------------------- whole programs
+
+/**
+ * The roots and every type they depend on, as C that gcc compiles: forward
+ * declarations of named structs and unions first, then definitions, each after
+ * what it uses by value. Named types of the same kind and name are printed
+ * once (the first wins). Variables, if given, come last as `extern` declarations.
+ */
+export function printC(roots: Type[], opts: PrintOptions & { variables?: { name: string; type: Type }[] } = {}): string {
+  const p = new CPrinter(opts);
+  const out: string[] = [];
+  const forwards = new Set<string>();
+  const done = new Set<Type>();
+  const active = new Set<Type>();
+  const byName = new Map<string, Type>();
+
+  const key = (t: Type): string | undefined => {
+    if (t.kind === 'typedef') return `typedef ${t.name}`;
+    if ((isComposite(t) || t.kind === 'enum') && t.name !== undefined) return `${t.kind} ${t.name}`;
+    return undefined;
+  };
+  const forward = (kind: string, name: string) => forwards.add(`${kind} ${name};`);
+
+  /** Make sure `t` can be used: by value needs a definition, otherwise a declaration. */
+  const need = (t: Type, byValue: boolean, depth: number): void => {
+    if (depth > MAX_TYPE_DEPTH) throw new TypeModelError('types nested too deep to print');
+    switch (t.kind) {
+      case 'pointer': return need(t.target, false, depth + 1);
+      case 'array': return need(t.element, true, depth + 1); // elements must be complete, even behind a pointer
+      case 'function':
+        need(t.returns, false, depth + 1);
+        for (const q of t.params) need(q.type, false, depth + 1);
+        return;
+      case 'forward':
+        if (t.of !== 'enum') forward(t.of, t.name);
+        return;
+      case 'const': case 'volatile': case 'restrict': case 'atomic': return need(t.target, byValue, depth + 1);
+      case 'typedef':
+        define(t, depth);
+        if (byValue) need(t.target, true, depth + 1);
+        return;
+      case 'struct': case 'union': case 'enum': {
+        if (isComposite(t) && t.name !== undefined && !byValue) {
+          forward(t.kind, t.name);
+          return;
+        }
+        if (t.name === undefined) {
+          // Anonymous: printed inline where used; its members are needed by value.
+          if (t.kind === 'enum' || active.has(t)) return;
+          active.add(t);
+          for (const m of t.members) need(m.type, true, depth + 1);
+          active.delete(t);
+          return;
+        }
+        return define(t, depth);
+      }
+      default: return;
+    }
+  };
+
+  const define = (t: Type, depth: number): void => {
+    if (done.has(t) || active.has(t)) return;
+    const k = key(t);
+    if (k) {
+      const prev = byName.get(k);
+      if (prev && prev !== t) return; // same name already printed
+    }
+    active.add(t);
+    if (t.kind === 'typedef') need(t.target, !isNamedComposite(t.target), depth + 1);
+    else if (isComposite(t)) for (const m of t.members) need(m.type, true, depth + 1);
+    active.delete(t);
+    if (done.has(t)) return;
+    done.add(t);
+    if (k) byName.set(k, t);
+    out.push(p.definition(t));
+  };
+
+  for (const r of roots) {
+    if (isComposite(r) || r.kind === 'enum' || r.kind === 'typedef') {
+      if (r.kind !== 'typedef' && r.name === undefined) { if (!done.has(r)) { need(r, true, 0); done.add(r); out.push(p.definition(r)); } }
+      else define(r, 0);
+    } else if (r.kind === 'forward') {
+      if (r.of !== 'enum') forward(r.of, r.name);
+    } else need(r, true, 0);
+  }
+  for (const v of opts.variables ?? []) {
+    need(v.type, true, 0);
+    out.push(`extern ${p.declare(v.type, v.name, 0)};`);
+  }
+  const head = [...forwards].sort();
+  return [...head, ...(head.length ? [''] : []), ...out.flatMap((d) => [d, ''])].join('\n');
+}
+
+function isNamedComposite(t: Type): boolean {
+  return isComposite(t) && t.name !== undefined;
+}
+
