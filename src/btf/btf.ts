@@ -196,6 +196,19 @@ export class Btf {
     return end < 0 ? undefined : { bytes: b, at: o, end };
   }
 
+  /**
+   * Whether the string at `off` resolves (in range and NUL-terminated), without
+   * decoding it. A blob whose string section ends in NUL answers from the range alone.
+   */
+  hasName(off: number): boolean {
+    if (off === 0) return true;
+    if (off < this.strBase) return this.base ? this.base.hasName(off) : false;
+    const o = off - this.strBase;
+    const b = this.strings;
+    if (o >= b.length) return false;
+    return b[b.length - 1] === 0 || b.indexOf(0, o) >= 0;
+  }
+
   /** The string at `off` (base strings below strBase). */
   name(off: number): string {
     // Offset 0 is "" everywhere; a split BTF's own strings start right at
@@ -294,6 +307,8 @@ export class Btf {
   private buildTable(): void {
     const w = this.words;
     const starts = this.starts;
+    const own = this.strings;
+    const strBase = this.strBase;
     let size = 16;
     while (size < this.count * 2) size <<= 1;
     const table = new Int32Array(size);
@@ -302,9 +317,21 @@ export class Btf {
     for (let i = 0; i < this.count; i++) {
       const off = w[starts[i]];
       if (off === 0) continue;
-      const nb = this.nameBytes(off);
-      if (!nb || nb.end === nb.at) continue;
-      const h = hashAt(nb.bytes, nb.at);
+      let h: number;
+      if (off >= strBase && off - strBase < own.length) {
+        // FNV-1a over the name's bytes, inline (the common case: this blob's strings).
+        let o = off - strBase;
+        let c = own[o];
+        if (c === 0) continue;
+        h = 0x811c9dc5;
+        while (c !== 0 && c !== undefined) { h = Math.imul(h ^ c, 0x01000193); c = own[++o]; }
+        if (c === undefined) continue; // unterminated
+        h >>>= 0;
+      } else {
+        const nb = this.nameBytes(off);
+        if (!nb || nb.end === nb.at) continue;
+        h = hashAt(nb.bytes, nb.at);
+      }
       let s = h & mask;
       while (table[s] !== 0) s = (s + 1) & mask;
       table[s] = i + 1;

@@ -43,9 +43,17 @@ const LINKAGE = ['static', 'global', 'extern'];
 /** 'name' or '(anon)'; the record was checked, so the name resolves. */
 function quoted(btf: Btf, off: number, out: RawSink): void {
   out.byte(QUOTE);
-  const nb = off === 0 ? undefined : btf.nameBytes(off);
-  if (nb && nb.end > nb.at) out.bytes(nb.bytes, nb.at, nb.end);
-  else out.ascii('(anon)');
+  const o = off - btf.strBase;
+  const own = btf.strings;
+  if (off !== 0 && o >= 0 && o < own.length) {
+    // This blob's own string (the common case): copy its bytes.
+    const end = own.indexOf(0, o);
+    if (end > o) out.bytes(own, o, end); else out.ascii('(anon)');
+  } else {
+    const nb = off === 0 ? undefined : btf.nameBytes(off);
+    if (nb && nb.end > nb.at) out.bytes(nb.bytes, nb.at, nb.end);
+    else out.ascii('(anon)');
+  }
   out.byte(QUOTE);
 }
 
@@ -175,14 +183,14 @@ export function writeBtfRaw(btf: Btf, id: BtfTypeId, out: RawSink): void {
 function recordError(btf: Btf, id: BtfTypeId) {
   const w = btf.words;
   const p = btf.start(id);
-  if (w[p] !== 0 && !btf.nameBytes(w[p])) return btf.check(id);
+  if (!btf.hasName(w[p])) return btf.check(id);
   const info = w[p + 1];
   const kind = (info >>> 24) & 0x1f;
   const vlen = info & 0xffff;
   const step = kind === BTF_KIND_ENUM || kind === BTF_KIND_FUNC_PROTO ? 2
     : kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION || kind === BTF_KIND_ENUM64 ? 3 : 0;
   if (step) {
-    for (let i = 0, q = p + 3; i < vlen; i++, q += step) if (w[q] !== 0 && !btf.nameBytes(w[q])) return btf.check(id);
+    for (let i = 0, q = p + 3; i < vlen; i++, q += step) if (!btf.hasName(w[q])) return btf.check(id);
   }
   return undefined;
 }

@@ -18,7 +18,7 @@
  */
 import { FormatError } from '../bytes/index.js';
 import {
-  VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type StructType, type Type, type TypeSource,
+  VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type PointerType, type StructType, type Type, type TypeSource,
   type Variable,
 } from '../types/index.js';
 import type { Btf } from './btf.js';
@@ -29,6 +29,36 @@ import {
   BTF_KIND_VAR, BTF_KIND_VOLATILE, btfKindName,
 } from './constants.js';
 import type { BtfTypeId } from './records.js';
+
+/**
+ * A pointer whose target is converted on first read: C's by-reference edges
+ * are where a struct's closure explodes (task_struct reaches thousands of
+ * types through pointers), so a lookup converts what is needed by value and
+ * stops at pointers. Reading `target` converts it (a FormatError there if the
+ * target's record is bad); identity is as for any type: one object per id.
+ */
+class BtfPointer implements PointerType {
+  readonly kind = 'pointer' as const;
+  origin?: PointerType['origin'];
+  #src: BtfTypes | undefined;
+  #id: BtfTypeId;
+  #target: Type | undefined;
+
+  constructor(src: BtfTypes, id: BtfTypeId, readonly size: number) {
+    this.#src = src;
+    this.#id = id;
+  }
+
+  get target(): Type {
+    if (this.#target === undefined) {
+      this.#target = this.#src!.typeOf(this.#id);
+      this.#src = undefined;
+    }
+    return this.#target;
+  }
+
+  set target(t: Type) { this.#target = t; this.#src = undefined; }
+}
 
 const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 'float'];
 const KIND_FOR: Record<NamedKind, number[]> = {
@@ -144,9 +174,14 @@ export class BtfTypes implements TypeSource {
       }
       case BTF_KIND_FLOAT:
         return this.put(id, { kind: 'float', name: this.nameOf(b, w[p], id), size });
-      case BTF_KIND_PTR:
+      case BTF_KIND_PTR: {
         this.nameOf(b, w[p], id);
-        return this.put(id, { kind: 'pointer', target: VOID as Type, size: this.pointerSize });
+        // Not queued: the target is made when first read (see BtfPointer).
+        const t = new BtfPointer(this, size, this.pointerSize);
+        t.origin = { format: 'btf', id };
+        this.cache.set(id, t);
+        return t;
+      }
       case BTF_KIND_TYPEDEF:
         return this.put(id, { kind: 'typedef', name: this.nameOf(b, w[p], id), target: VOID as Type });
       case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
@@ -194,7 +229,7 @@ export class BtfTypes implements TypeSource {
     const w = b.words;
     const p = b.start(id);
     switch (t.kind) {
-      case 'pointer': case 'typedef': case 'const': case 'volatile': case 'restrict':
+      case 'typedef': case 'const': case 'volatile': case 'restrict':
         t.target = this.shallow(w[p + 2]);
         return;
       case 'array':
