@@ -74,7 +74,8 @@ export interface BtfTypesOptions {
 
 export class BtfTypes implements TypeSource {
   readonly format = 'btf';
-  private readonly cache = new Map<BtfTypeId, Type>();
+  /** Converted types by id (an array: ids are dense). */
+  private readonly cache: (Type | undefined)[] = [];
   private readonly broken = new Map<BtfTypeId, FormatError>();
   /** Ids created by the current top-level call, in creation order: the fill queue. */
   private made: BtfTypeId[] = [];
@@ -88,7 +89,7 @@ export class BtfTypes implements TypeSource {
   /** The model type of BTF type `id` (0 is void). */
   typeOf(id: BtfTypeId): Type {
     if (id === 0) return VOID;
-    const c = this.cache.get(id);
+    const c = this.cache[id];
     if (c) return c;
     const b = this.broken.get(id);
     if (b) throw b;
@@ -101,7 +102,7 @@ export class BtfTypes implements TypeSource {
       return t;
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
-      for (const k of this.made) this.cache.delete(k);
+      for (const k of this.made) this.cache[k] = undefined;
       this.broken.set(id, e);
       throw e;
     } finally {
@@ -112,7 +113,7 @@ export class BtfTypes implements TypeSource {
 
   private put<T extends Type>(id: BtfTypeId, t: T): T {
     t.origin = { format: 'btf', id };
-    this.cache.set(id, t);
+    this.cache[id] = t;
     this.made.push(id);
     return t;
   }
@@ -148,7 +149,7 @@ export class BtfTypes implements TypeSource {
   private shallow(id0: BtfTypeId): Type {
     const id = this.untag(id0);
     if (id === 0) return VOID;
-    const hit = this.cache.get(id);
+    const hit = this.cache[id];
     if (hit) return hit;
     const b = this.blob(id);
     const w = b.words;
@@ -179,7 +180,7 @@ export class BtfTypes implements TypeSource {
         // Not queued: the target is made when first read (see BtfPointer).
         const t = new BtfPointer(this, size, this.pointerSize);
         t.origin = { format: 'btf', id };
-        this.cache.set(id, t);
+        this.cache[id] = t;
         return t;
       }
       case BTF_KIND_TYPEDEF:
@@ -224,7 +225,7 @@ export class BtfTypes implements TypeSource {
 
   /** Add the references of type `id` (made by shallow), creating what they point at. */
   private fill(id: BtfTypeId): void {
-    const t = this.cache.get(id)!;
+    const t = this.cache[id]!;
     const b = this.blob(id);
     const w = b.words;
     const p = b.start(id);
