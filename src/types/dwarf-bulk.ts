@@ -24,7 +24,7 @@
 import { FormatError, utf8 } from '../bytes/index.js';
 import * as C from '../dwarf/constants.js';
 import { formSize, supDieKey, type Abbrev, type DieKey, type DwarfInfo, type Unit } from '../dwarf/index.js';
-import { MAX_TYPE_DEPTH } from './helpers.js';
+import { MAX_TYPE_DEPTH, trySizeof } from './helpers.js';
 import {
   VOID, type ArrayType, type EnumType, type FunctionType, type IntType, type Member, type QualifiedType, type StructType, type Type,
 } from './model.js';
@@ -36,7 +36,7 @@ const SUP_BIT = 2 ** 49;
 const SUP_STR = 2 ** 40;
 
 // flags column
-const F_DECL = 1, F_EXTERNAL = 2, F_PROTOTYPED = 4, F_SLOW = 8, F_CV_SIGNED = 16, F_HAS_SIG = 32;
+const F_DECL = 1, F_EXTERNAL = 2, F_PROTOTYPED = 4, F_SLOW = 8, F_CV_SIGNED = 16, F_HAS_SIG = 32, F_TOP = 64;
 
 /** What a tag is to the scanner: 1 a type DIE, 2 a child of a type DIE, 0 nothing to record. */
 const ROLE = new Uint8Array(0x50);
@@ -74,6 +74,8 @@ class Columns {
   ref = new Float64Array(0);
   loc = new Float64Array(0);
   dbo = new Float64Array(0);
+  /** Legacy DW_AT_bit_offset (from the most significant bit of the storage unit). */
+  lbo = new Float64Array(0);
   bits = new Float64Array(0);
   count = new Float64Array(0);
   align = new Float64Array(0);
@@ -94,6 +96,7 @@ class Columns {
     this.ref = g(this.ref, (n) => new Float64Array(n));
     this.loc = g(this.loc, (n) => new Float64Array(n));
     this.dbo = g(this.dbo, (n) => new Float64Array(n));
+    this.lbo = g(this.lbo, (n) => new Float64Array(n));
     this.bits = g(this.bits, (n) => new Float64Array(n));
     this.count = g(this.count, (n) => new Float64Array(n));
     this.align = g(this.align, (n) => new Float64Array(n));
@@ -120,6 +123,7 @@ export class BulkLoader {
   /** Row -> built or deduplicated type, for the current unit. */
   private memo: (Type | undefined)[] = [];
   private queue: number[] = [];
+  private late: (() => void)[] = [];
   private fresh: Type[] = [];
   /** Names interned by .debug_str offset (sup strings offset by 2^40) and by text. */
   private readonly byOff = new Map<number, number>();
@@ -315,6 +319,18 @@ export class BulkLoader {
     }
   }
 
+  /**
+   * An array bound. gcc writes them unsigned in the smallest data form (char a[256]
+   * has upper bound 0xff as data1), and -1 (a zero-length array) as data8 all-ones
+   * or sdata; so data1/2/4 are unsigned, data8 and sdata signed.
+   */
+  private bound(form: number, spec: { implicitConst?: bigint }): number {
+    switch (form) {
+      case C.DW_FORM_data1: case C.DW_FORM_data2: case C.DW_FORM_data4: return this.num(form, spec);
+      default: return this.snum(form, spec);
+    }
+  }
+
   /** A signed constant: data forms sign-extended from their size. NaN for non-constants. */
   private snum(form: number, spec: { implicitConst?: bigint }): number {
     switch (form) {
@@ -423,7 +439,11 @@ export class BulkLoader {
         if (depth === 0) break; // padding after the unit DIE
         depth--;
         const r = rowOf[depth + 1];
-        if (r >= 0) cols.end[r] = this.n;
+        if (r >= 0) {
+          cols.end[r] = this.n;
+          const tg = cols.tag[r];
+          if ((tg === C.DW_TAG_structure_type || tg === C.DW_TAG_class_type || tg === C.DW_TAG_union_type) && this.sameAsBuilt(r)) this.n = r + 1;
+        }
         if (depth === 0) break;
         continue;
       }
@@ -445,10 +465,12 @@ export class BulkLoader {
         row = this.n++;
         if (row >= cols.cap) cols.grow(row + 1);
         this.decode(a, row, at, parentRow);
+        if (depth === 1) cols.flags[row] |= F_TOP;
         if (parentRow >= 0 && cols.flags[row] & F_SLOW) cols.flags[parentRow] |= F_SLOW;
         rowAt[at - this.uStart] = row;
-        // A named type already built from another unit: map it there and skip its children undecoded.
-        if (role === 1 && a.hasChildren && this.dedup(row) !== undefined) {
+        // An enum already built from another unit: map it there and skip its children undecoded.
+        // (Structs and unions are compared member by member when their children are read.)
+        if (tag === C.DW_TAG_enumeration_type && a.hasChildren && this.dedup(row) !== undefined) {
           cols.end[row] = row + 1;
           this.skipChildren(u, a, at);
           continue;
@@ -459,7 +481,10 @@ export class BulkLoader {
         if (++depth > MAX_DEPTH) throw u.reader.error(`DIEs nested deeper than ${MAX_DEPTH}`, at);
         rowOf[depth] = record ? row : -1;
         tagOf[depth] = tag;
-      } else if (record) cols.end[row] = row + 1;
+      } else if (record) {
+        cols.end[row] = row + 1;
+        if (tag === C.DW_TAG_structure_type || tag === C.DW_TAG_class_type || tag === C.DW_TAG_union_type) this.sameAsBuilt(row);
+      }
     }
     if (depth > 0) {
       // Children left open at the end of the unit: close them for the builder, but say so.
@@ -506,7 +531,7 @@ export class BulkLoader {
     c.tag[i] = a.tag;
     c.parent[i] = parent;
     c.name[i] = -1;
-    c.size[i] = NaN; c.ref[i] = NaN; c.loc[i] = NaN; c.dbo[i] = NaN; c.bits[i] = NaN; c.count[i] = NaN; c.align[i] = NaN;
+    c.size[i] = NaN; c.ref[i] = NaN; c.loc[i] = NaN; c.dbo[i] = NaN; c.lbo[i] = NaN; c.bits[i] = NaN; c.count[i] = NaN; c.align[i] = NaN;
     c.enc[i] = 0; c.flags[i] = 0; c.cvSize[i] = 0;
     let upper = NaN, lower = 0, count = NaN, boundsKnown = true;
     const specs = a.attrs;
@@ -521,10 +546,10 @@ export class BulkLoader {
         case C.DW_AT_bit_size: c.bits[i] = this.constant(form, s); break;
         case C.DW_AT_data_bit_offset: c.dbo[i] = this.constant(form, s); break;
         case C.DW_AT_data_member_location:
-          c.loc[i] = this.constant(form, s);
+          c.loc[i] = form === C.DW_FORM_exprloc || form === C.DW_FORM_block1 ? this.plusUconst(form) : this.constant(form, s);
           if (Number.isNaN(c.loc[i])) c.flags[i] |= F_SLOW; // a location expression: the lazy path reads it
           break;
-        case C.DW_AT_bit_offset: this.num(form, s); c.flags[i] |= F_SLOW; break;
+        case C.DW_AT_bit_offset: c.lbo[i] = this.snum(form, s); if (Number.isNaN(c.lbo[i])) c.flags[i] |= F_SLOW; break;
         case C.DW_AT_alignment: c.align[i] = this.constant(form, s); break;
         case C.DW_AT_encoding: c.enc[i] = this.num(form, s); break;
         case C.DW_AT_declaration: if (this.num(form, s)) c.flags[i] |= F_DECL; break;
@@ -532,8 +557,8 @@ export class BulkLoader {
         case C.DW_AT_prototyped: if (this.num(form, s)) c.flags[i] |= F_PROTOTYPED; break;
         case C.DW_AT_signature: this.num(form, s); c.flags[i] |= F_SLOW | F_HAS_SIG; break;
         case C.DW_AT_count: count = this.constant(form, s); if (Number.isNaN(count)) boundsKnown = false; break;
-        case C.DW_AT_upper_bound: upper = this.snum(form, s); if (Number.isNaN(upper)) boundsKnown = false; break;
-        case C.DW_AT_lower_bound: lower = this.snum(form, s); if (Number.isNaN(lower)) lower = 0; break;
+        case C.DW_AT_upper_bound: upper = this.bound(form, s); if (Number.isNaN(upper)) boundsKnown = false; break;
+        case C.DW_AT_lower_bound: lower = this.bound(form, s); if (Number.isNaN(lower)) lower = 0; break;
         case C.DW_AT_const_value: this.constValue(form, s, i); break;
         default:
           if (pl.sizes[j] >= 0) this.p += pl.sizes[j];
@@ -547,6 +572,20 @@ export class BulkLoader {
       else if (boundsKnown && !Number.isNaN(upper)) n = Math.max(0, upper - lower + 1);
       c.count[i] = n;
     }
+  }
+
+  /** A DW_AT_data_member_location expression that is one DW_OP_plus_uconst (DWARF 2/3); NaN for anything else. */
+  private plusUconst(form: number): number {
+    const n = form === C.DW_FORM_block1 ? this.un(1) : this.uleb();
+    const end = this.p + n;
+    let v = NaN;
+    if (n >= 2 && this.b[this.p] === C.DW_OP_plus_uconst) {
+      this.p++;
+      v = this.uleb();
+      if (this.p !== end) v = NaN;
+    }
+    this.p = end;
+    return v;
   }
 
   /** An unsigned constant (byte_size, data_member_location, ...); NaN when the form is not a constant or the value is unsafe. */
@@ -597,7 +636,7 @@ export class BulkLoader {
   private dedup(i: number): Type | undefined {
     const c = this.cols;
     const id = c.name[i];
-    if (id < 0 || c.flags[i] & F_HAS_SIG) return undefined;
+    if (id < 0 || c.flags[i] & F_HAS_SIG || !(c.flags[i] & F_TOP)) return undefined;
     const list = this.canon[id];
     if (!list) return undefined;
     const kind = this.kindOf(i);
@@ -606,6 +645,7 @@ export class BulkLoader {
     const tag = c.tag[i];
     for (const t of list) {
       if (t.kind !== kind) continue;
+      if (t.kind === 'struct' || t.kind === 'union') continue; // sameAsBuilt compares their members
       if (t.kind === 'typedef') return (this.memo[i] = t);
       if (t.kind === 'forward') {
         const of = tag === C.DW_TAG_union_type ? 'union' : tag === C.DW_TAG_enumeration_type ? 'enum' : 'struct';
@@ -616,6 +656,59 @@ export class BulkLoader {
       if ((t as { size: number }).size === want) return (this.memo[i] = t);
     }
     return undefined;
+  }
+
+  /**
+   * Whether the struct/union of row i (its member rows just read) equals one
+   * already built, as pahole's dedup judges it: same name, size, number of
+   * members, and per member the same name, bit offset and bitfield width. If
+   * so it is mapped there (memoised) and its member rows can be dropped.
+   */
+  private sameAsBuilt(i: number): boolean {
+    const c = this.cols;
+    const id = c.name[i];
+    if (id < 0 || c.flags[i] & (F_HAS_SIG | F_SLOW | F_DECL) || !(c.flags[i] & F_TOP)) return false;
+    const list = this.canon[id];
+    if (!list) return false;
+    const kind = c.tag[i] === C.DW_TAG_union_type ? 'union' : 'struct';
+    const size = Number.isNaN(c.size[i]) ? 0 : c.size[i];
+    const end = c.end[i];
+    let count = 0;
+    for (let j = i + 1; j < end; j++) {
+      if (c.parent[j] !== i) return false; // something other than members nested inside: build it
+      if (c.tag[j] === C.DW_TAG_member && !(c.flags[j] & (F_DECL | F_EXTERNAL))) count++;
+    }
+    next: for (const t of list) {
+      if (t.kind !== kind || t.size !== size || t.members.length !== count) continue;
+      let k = 0;
+      for (let j = i + 1; j < end; j++) {
+        if (c.tag[j] !== C.DW_TAG_member || c.flags[j] & (F_DECL | F_EXTERNAL)) continue;
+        const m = t.members[k++];
+        const nm = c.name[j];
+        if ((nm >= 0) !== (m.name !== undefined) || (nm >= 0 && this.names[nm] !== m.name)) continue next;
+        const bits = Number.isNaN(c.bits[j]) ? undefined : c.bits[j];
+        if (bits !== m.bitSize) continue next;
+        const at = this.memberBitOffset(j, undefined);
+        if (at === undefined || at !== m.bitOffset) continue next;
+      }
+      this.memo[i] = t;
+      return true;
+    }
+    return false;
+  }
+
+  /** Bit offset of member row j; for a legacy DW_AT_bit_offset without a storage size, `typeSize` gives it (undefined: unknown). */
+  private memberBitOffset(j: number, typeSize: number | undefined): number | undefined {
+    const c = this.cols;
+    if (!Number.isNaN(c.dbo[j])) return c.dbo[j];
+    const byteOffset = Number.isNaN(c.loc[j]) ? 0 : c.loc[j];
+    const lbo = c.lbo[j];
+    const bitSize = c.bits[j];
+    if (Number.isNaN(lbo) || Number.isNaN(bitSize)) return byteOffset * 8;
+    if (!this.le) return byteOffset * 8 + lbo;
+    const storage = Number.isNaN(c.size[j]) ? typeSize : c.size[j];
+    if (storage === undefined) return undefined;
+    return byteOffset * 8 + storage * 8 - lbo - bitSize;
   }
 
   // ------------------------------------------------------------ building
@@ -638,6 +731,8 @@ export class BulkLoader {
         this.queue.length = 0;
       }
     }
+    for (const f of this.late) f();
+    this.late = [];
     this.checkChains();
     for (let i = 0; i < n; i++) this.memo[i] = undefined;
     this.n = 0;
@@ -711,7 +806,7 @@ export class BulkLoader {
     this.built.set(this.key(i), t);
     if (fresh) this.fresh.push(t);
     const id = c.name[i];
-    if (id < 0 || c.flags[i] & F_HAS_SIG) return;
+    if (id < 0 || c.flags[i] & F_HAS_SIG || !(c.flags[i] & F_TOP)) return;
     if (t.kind === 'pointer' || t.kind === 'array' || t.kind === 'function' || t.kind === 'void') return;
     const list = this.canon[id];
     if (list?.includes(t)) return;
@@ -747,8 +842,13 @@ export class BulkLoader {
           const m: Member = { name: c.name[j] >= 0 ? this.names[c.name[j]] : undefined, type: this.refType(j), bitOffset: 0 };
           if (!Number.isNaN(c.bits[j])) m.bitSize = c.bits[j];
           if (c.align[j]) m.align = c.align[j];
-          if (!Number.isNaN(c.dbo[j])) m.bitOffset = c.dbo[j];
-          else if (!Number.isNaN(c.loc[j])) m.bitOffset = c.loc[j] * 8;
+          const at = this.memberBitOffset(j, undefined);
+          if (at !== undefined) m.bitOffset = at;
+          else {
+            // Legacy bit offset without a storage size: the member type's size, once it is complete.
+            const le = this.le, lbo = c.lbo[j], bitSize = c.bits[j], byteOffset = Number.isNaN(c.loc[j]) ? 0 : c.loc[j];
+            this.late.push(() => { m.bitOffset = le ? byteOffset * 8 + (trySizeof(m.type) ?? 0) * 8 - lbo - bitSize : byteOffset * 8 + lbo; });
+          }
           t.members.push(m);
         }
         return;

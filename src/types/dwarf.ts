@@ -423,13 +423,23 @@ function subrangeCount(d: Die): number | undefined {
   }
   const ub = d.attr(C.DW_AT_upper_bound);
   if (!ub || ub.cls !== 'constant') return undefined;
-  const upper = constantValue(ub, true)!;
+  const upper = boundValue(ub);
   const lb = d.attr(C.DW_AT_lower_bound);
-  const lower = lb ? (constantValue(lb, true) ?? 0n) : 0n;
+  const lower = lb && lb.cls === 'constant' ? boundValue(lb) : 0n;
   const n = upper - lower + 1n;
   if (n < 0n) return 0; // gcc's zero-length arrays: upper bound -1
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw d.error('array bound too large');
   return Number(n);
+}
+
+/**
+ * An array bound: gcc writes bounds unsigned in the smallest data form (char
+ * a[256] has upper bound 0xff as data1) and -1 (zero-length array) as data8
+ * all-ones or sdata; so data1/2/4 read unsigned, data8 and sdata signed.
+ */
+function boundValue(v: AttrValue): bigint {
+  if (v.cls !== 'constant') return 0n;
+  return v.size === 8 ? BigInt.asIntN(64, v.value) : v.value;
 }
 
 function bytesValue(b: Uint8Array, le: boolean, signed: boolean): bigint {
