@@ -20,6 +20,7 @@ PKGS=(
   dwarves llvm
   qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   makedumpfile bpftool crash python3-drgn time
+  dwz   # test/types/dwz.test.ts: dwz -m output (partial units, .gnu_debugaltlink, DW_FORM_GNU_ref_alt/strp_alt)
 )
 
 [ "${VIRTMEM_NO_APT:-}" = 1 ] && exit 0
