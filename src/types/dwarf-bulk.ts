@@ -60,7 +60,7 @@ function childOf(parent: number, child: number): boolean {
 
 /** Per abbreviation and unit shape: the size of each attribute (-1 variable) and of all (-1 if any is variable). */
 interface Plan { shape: number; sizes: Int32Array; fixed: number; }
-const plans = new WeakMap<Abbrev, Plan>();
+const NO_SPEC: { implicitConst?: bigint } = {};
 
 /** A resizable set of typed-array columns, one row per recorded DIE of the current unit. */
 class Columns {
@@ -127,6 +127,8 @@ export class BulkLoader {
   private fresh: Type[] = [];
   /** Names interned by .debug_str offset (sup strings offset by 2^40) and by text. */
   private readonly byOff = new Map<number, number>();
+  /** Name id + 1 by offset in the file's own .debug_str (0: not seen yet). */
+  private readonly mainNames: Int32Array;
   private readonly byText = new Map<string, number>();
   private readonly names: string[] = [];
   /** Built named types per name id. */
@@ -148,7 +150,9 @@ export class BulkLoader {
   private infoBias = 0;
   private strBias = 0;
 
-  constructor(private readonly dwarf: DwarfInfo, private readonly lazy: (key: DieKey) => Type) {}
+  constructor(private readonly dwarf: DwarfInfo, private readonly lazy: (key: DieKey) => Type) {
+    this.mainNames = new Int32Array((dwarf.sections.str?.length ?? 0) + 1);
+  }
 
   load(): BulkTypes {
     // The supplementary file (dwz -m) first: the main file's units point into it.
@@ -180,7 +184,7 @@ export class BulkLoader {
   private plan(a: Abbrev): Plan {
     const h = this.unit.header;
     const shape = (h.version << 8) | (h.offsetSize << 4) | h.addressSize;
-    let p = plans.get(a);
+    let p = a.bulkPlan as Plan | undefined;
     if (p && p.shape === shape) return p;
     const sizes = new Int32Array(a.forms.length);
     let fixed = 0;
@@ -192,7 +196,7 @@ export class BulkLoader {
       else fixed += s;
     }
     p = { shape, sizes, fixed };
-    plans.set(a, p);
+    a.bulkPlan = p;
     return p;
   }
 
@@ -355,13 +359,13 @@ export class BulkLoader {
     const h = this.unit.header;
     switch (form) {
       case C.DW_FORM_ref1: case C.DW_FORM_ref2: case C.DW_FORM_ref4: case C.DW_FORM_ref8: case C.DW_FORM_ref_udata: {
-        const o = this.num(form, {});
+        const o = this.num(form, NO_SPEC);
         return this.keyBias + h.offset + o;
       }
-      case C.DW_FORM_ref_addr: return this.infoBias + this.num(form, {});
-      case C.DW_FORM_ref_sup4: case C.DW_FORM_ref_sup8: case C.DW_FORM_GNU_ref_alt: return supDieKey(this.num(form, {}));
+      case C.DW_FORM_ref_addr: return this.infoBias + this.num(form, NO_SPEC);
+      case C.DW_FORM_ref_sup4: case C.DW_FORM_ref_sup8: case C.DW_FORM_GNU_ref_alt: return supDieKey(this.num(form, NO_SPEC));
       default:
-        this.num(form, {});
+        this.num(form, NO_SPEC);
         this.cols.flags[i] |= F_SLOW;
         return NaN;
     }
@@ -386,7 +390,7 @@ export class BulkLoader {
         return this.internText(text);
       }
       case C.DW_FORM_strx: case C.DW_FORM_GNU_str_index: case C.DW_FORM_strx1: case C.DW_FORM_strx2: case C.DW_FORM_strx3: case C.DW_FORM_strx4:
-        key = this.unit.strxOffset(this.num(form, {}));
+        key = this.unit.strxOffset(this.num(form, NO_SPEC));
         break;
       case C.DW_FORM_strp_sup: case C.DW_FORM_GNU_strp_alt: {
         const o = this.un(this.unit.header.offsetSize);
@@ -396,8 +400,15 @@ export class BulkLoader {
         return id;
       }
       default:
-        this.num(form, {});
+        this.num(form, NO_SPEC);
         return -1;
+    }
+    if (this.strBias === 0 && key < this.mainNames.length) {
+      const known = this.mainNames[key];
+      if (known > 0) return known - 1;
+      const id = this.internText(this.unit.dwarf.str(key));
+      this.mainNames[key] = id + 1;
+      return id;
     }
     let id = this.byOff.get(this.strBias + key);
     if (id === undefined) { id = this.internText(this.unit.dwarf.str(key)); this.byOff.set(this.strBias + key, id); }
@@ -503,7 +514,7 @@ export class BulkLoader {
       for (let j = 0; j < si; j++) { if (pl.sizes[j] >= 0) this.p += pl.sizes[j]; else this.skipVar(a.forms[j]); }
       const f = a.forms[si];
       if (f === C.DW_FORM_ref1 || f === C.DW_FORM_ref2 || f === C.DW_FORM_ref4 || f === C.DW_FORM_ref8 || f === C.DW_FORM_ref_udata) {
-        const target = this.uStart + this.num(f, {});
+        const target = this.uStart + this.num(f, NO_SPEC);
         if (target > at && target <= this.uEnd) { this.p = target; return; }
       }
       this.p = save;
