@@ -6,3 +6,4 @@
  *   Types come as a types/ TypeSource (DWARF, CTF or BTF).
  */
 export { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type SymbolHit, type SymbolTable } from './symbols.js';
+export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';

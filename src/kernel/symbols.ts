@@ -47,23 +47,35 @@ export class SortedSymbols implements SymbolTable {
   /**
    * `names[i]` at `addrs[i]` (any order; sorted here). `sizes` optional.
    * Duplicate names keep the first (lowest-address) occurrence for lookups.
+   * `presorted`: the caller guarantees address order (kallsyms), so the arrays are kept as given.
    */
-  constructor(readonly source: string, names: string[], addrs: bigint[] | BigUint64Array, sizes?: bigint[] | BigUint64Array) {
+  constructor(readonly source: string, names: string[], addrs: bigint[] | BigUint64Array, sizes?: bigint[] | BigUint64Array, presorted = false) {
     const n = names.length;
+    this.count = n;
+    if (presorted) {
+      this.names = names;
+      this.addrs = addrs instanceof BigUint64Array ? addrs : BigUint64Array.from(addrs, (a) => BigInt.asUintN(64, a));
+      if (sizes) this.sizes = sizes instanceof BigUint64Array ? sizes : BigUint64Array.from(sizes, (a) => BigInt.asUintN(64, a));
+      return;
+    }
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => (addrs[a] < addrs[b] ? -1 : addrs[a] > addrs[b] ? 1 : 0));
     this.names = order.map((i) => names[i]);
     this.addrs = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, addrs[i])));
     if (sizes) this.sizes = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, sizes[i])));
-    this.count = n;
   }
 
-  address(name: string): bigint | undefined {
+  /** Index (in address order) of the first symbol called `name`. */
+  protected indexOf(name: string): number | undefined {
     if (!this.byName) {
       this.byName = new Map();
       for (let i = 0; i < this.count; i++) if (!this.byName.has(this.names[i])) this.byName.set(this.names[i], i);
     }
-    const i = this.byName.get(name);
+    return this.byName.get(name);
+  }
+
+  address(name: string): bigint | undefined {
+    const i = this.indexOf(name);
     return i === undefined ? undefined : this.addrs[i];
   }
 
