@@ -7,3 +7,4 @@
  */
 export { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type SymbolHit, type SymbolTable } from './symbols.js';
 export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';
+export { findImageBtf, type ImageBtf, type ImageBtfOptions } from './image-btf.js';
