@@ -8,3 +8,5 @@
 export { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type SymbolHit, type SymbolTable } from './symbols.js';
 export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';
 export { findImageBtf, type ImageBtf, type ImageBtfOptions } from './image-btf.js';
+export { KERNEL_GLOBALS, declType, parseDecl, type GlobalDecl } from './globals.js';
+export { KernelTypes, type KernelTypesOptions } from './kernel-types.js';
