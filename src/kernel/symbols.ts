@@ -102,11 +102,21 @@ export class SortedSymbols implements SymbolTable {
   }
 }
 
+/** Options of the link-time sources. */
+export interface ShiftOptions {
+  /**
+   * Only addresses at or above this are shifted (x86-64: 0xffffffff80000000,
+   * so per-CPU symbols, offsets into the per-CPU area, stay as they are).
+   */
+  shiftFrom?: bigint;
+}
+
 /**
  * The function and object symbols of a vmlinux's .symtab, shifted by `offset`
  * (the KASLR offset of the guest the symbols are used for).
  */
-export function symbolsFromElf(elf: ElfFile, offset = 0n): SortedSymbols {
+export function symbolsFromElf(elf: ElfFile, offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  const from = opts.shiftFrom ?? 0n;
   const t = elf.compactSymbols();
   const names: string[] = [];
   const addrs: bigint[] = [];
@@ -118,7 +128,8 @@ export function symbolsFromElf(elf: ElfFile, offset = 0n): SortedSymbols {
     const name = t.name(i);
     if (!name) continue;
     names.push(name);
-    addrs.push(BigInt.asUintN(64, t.value(i) + offset));
+    const v = t.value(i);
+    addrs.push(v >= from ? BigInt.asUintN(64, v + offset) : v);
     sizes.push(t.size(i));
   }
   return new SortedSymbols(`${elf.name} .symtab`, names, addrs, sizes);
@@ -128,7 +139,8 @@ export function symbolsFromElf(elf: ElfFile, offset = 0n): SortedSymbols {
  * A System.map ("ffffffff81000000 T _text" per line), shifted by `offset`.
  * A malformed line is an error naming the file and line.
  */
-export function symbolsFromSystemMap(text: string, name = 'System.map', offset = 0n): SortedSymbols {
+export function symbolsFromSystemMap(text: string, name = 'System.map', offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  const from = opts.shiftFrom ?? 0n;
   const names: string[] = [];
   const addrs: bigint[] = [];
   const lines = text.split('\n');
@@ -139,7 +151,8 @@ export function symbolsFromSystemMap(text: string, name = 'System.map', offset =
     if (!m) throw new FormatError(`line ${ln + 1}: not "ADDRESS TYPE NAME"`, { source: name, format: 'System.map' });
     if (m[2] === 'U' || m[2] === 'w' || m[2] === 'a' || m[2] === 'A') continue; // undefined, weak-undefined, absolute
     names.push(m[3]);
-    addrs.push(BigInt.asUintN(64, BigInt('0x' + m[1]) + offset));
+    const v = BigInt('0x' + m[1]);
+    addrs.push(v >= from ? BigInt.asUintN(64, v + offset) : v);
   }
   return new SortedSymbols(name, names, addrs);
 }
