@@ -58,8 +58,15 @@ export class SortedSymbols implements SymbolTable {
       if (sizes) this.sizes = sizes instanceof BigUint64Array ? sizes : BigUint64Array.from(sizes, (a) => BigInt.asUintN(64, a));
       return;
     }
+    // Sort on the two 32-bit halves (number compares; bigint ones cost several times more).
+    const hi = new Uint32Array(n), lo = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = BigInt.asUintN(64, addrs[i]);
+      hi[i] = Number(a >> 32n);
+      lo[i] = Number(a & 0xffffffffn);
+    }
     const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => (addrs[a] < addrs[b] ? -1 : addrs[a] > addrs[b] ? 1 : 0));
+    order.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
     this.names = order.map((i) => names[i]);
     this.addrs = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, addrs[i])));
     if (sizes) this.sizes = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, sizes[i])));
@@ -68,8 +75,10 @@ export class SortedSymbols implements SymbolTable {
   /** Index (in address order) of the first symbol called `name`. */
   protected indexOf(name: string): number | undefined {
     if (!this.byName) {
-      this.byName = new Map();
-      for (let i = 0; i < this.count; i++) if (!this.byName.has(this.names[i])) this.byName.set(this.names[i], i);
+      // From the top down, so the lowest address of a duplicate name is the one kept (one hash per name).
+      const m = new Map<string, number>();
+      for (let i = this.count - 1; i >= 0; i--) m.set(this.names[i], i);
+      this.byName = m;
     }
     return this.byName.get(name);
   }
