@@ -18,6 +18,8 @@ import type { SymbolTable } from './symbols.js';
 export interface KernelTypesOptions {
   /** Added to a link-time address from the source when the symbols lack the name. */
   kaslrOffset?: bigint;
+  /** Only link-time addresses at or above this are shifted (per-CPU offsets are not); default 0. */
+  shiftFrom?: bigint;
   /** The globals table (default KERNEL_GLOBALS). */
   globals?: Readonly<Record<string, GlobalDecl>>;
   pointerSize?: number;
@@ -68,7 +70,7 @@ export class KernelTypes implements TypeSource {
     if (v) {
       const out: Variable = { ...v };
       if (addr !== undefined) out.address = addr;
-      else if (v.address !== undefined) out.address = BigInt.asUintN(64, v.address + (this.opts.kaslrOffset ?? 0n));
+      else if (v.address !== undefined && v.address >= (this.opts.shiftFrom ?? 0n)) out.address = BigInt.asUintN(64, v.address + (this.opts.kaslrOffset ?? 0n));
       return out;
     }
     const d = Object.hasOwn(this.globals, name) ? this.globals[name] : undefined;

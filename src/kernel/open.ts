@@ -229,7 +229,7 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
     }
   }
   if (!inner) { inner = new NoTypes(); warnings.push('no types: give --vmlinux FILE (DWARF) or --types FILE (CTF or BTF)'); }
-  const types = new KernelTypes(inner, symbols, { kaslrOffset });
+  const types = new KernelTypes(inner, symbols, { kaslrOffset, shiftFrom: START_KERNEL_MAP });
   // Counted for BTF only: asking DWARF for a variable it lacks walks all of it.
   const present = inner.format === 'btf' ? types.tableNames().filter((n) => symbols!.address(n) !== undefined && inner!.variable(n) === undefined).length : 0;
   if (present) sources.push({ what: 'variables', from: 'globals table (kernel/globals.ts) + symbols, for globals the types do not describe', count: present });
