@@ -22,13 +22,13 @@
  *            the image and the BTF the kernel keeps in memory. See open.ts.
  *
  * The parts, for other uses:
- *   SymbolTable, SortedSymbols, symbolsFromElf, symbolsFromSystemMap   (symbols.ts)
+ *   SymbolTable, SortedSymbols, LazyElfSymbols, symbolsFromElf, symbolsFromSystemMap (symbols.ts)
  *   kallsymsFromImage, findKallsyms, decodeKallsyms, KallsymsSymbols    (kallsyms.ts)
  *   findImageBtf                                                        (image-btf.ts)
  *   KERNEL_GLOBALS, parseDecl, KernelTypes                              (globals.ts, kernel-types.ts)
  *   identifyKernel, bannerRelease, buildIdFromNotes                     (identify.ts)
  */
-export { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type ShiftOptions, type SymbolHit, type SymbolTable } from './symbols.js';
+export { LazyElfSymbols, SortedSymbols, symbolsFromCompact, symbolsFromElf, symbolsFromSystemMap, type ShiftOptions, type SymbolHit, type SymbolTable } from './symbols.js';
 export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';
 export { findImageBtf, type ImageBtf, type ImageBtfOptions } from './image-btf.js';
 export { KERNEL_GLOBALS, declType, parseDecl, type GlobalDecl } from './globals.js';

@@ -12,7 +12,8 @@
  *              variables BTF does not describe
  * Overrides:
  *   vmlinux    DWARF types, and its .symtab shifted by the KASLR offset as symbols
- *              (per-CPU symbols are not shifted); its build-id and banner are
+ *              (per-CPU symbols are not shifted; the sorted table is built on first
+ *              need, a few lookups by name do without it: LazyElfSymbols); its build-id and banner are
  *              checked against the dump's, a mismatch is a warning
  *   types      a CTF file (dict, archive, or ELF .ctf) or a BTF file (raw, or ELF
  *              .BTF) for the types; wins over vmlinux's DWARF
@@ -34,7 +35,7 @@ import { bannerRelease, identifyKernel } from './identify.js';
 import { findImageBtf } from './image-btf.js';
 import { kallsymsFromImage } from './kallsyms.js';
 import { KernelTypes } from './kernel-types.js';
-import { SortedSymbols, symbolsFromElf, symbolsFromSystemMap, type SymbolTable } from './symbols.js';
+import { LazyElfSymbols, SortedSymbols, symbolsFromSystemMap, type SymbolTable } from './symbols.js';
 
 export interface OpenKernelOptions {
   /** vmlinux with DWARF: types from its DWARF, symbols from its .symtab. */
@@ -180,7 +181,7 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
   let vmlinuxElf: ElfFile | undefined;
   if (opts.vmlinux) {
     vmlinuxElf = ElfFile.open(opts.vmlinux);
-    symbols = symbolsFromElf(vmlinuxElf, kaslrOffset, { shiftFrom: START_KERNEL_MAP });
+    symbols = new LazyElfSymbols(vmlinuxElf.compactSymbols(), `${opts.vmlinux} .symtab`, kaslrOffset, { shiftFrom: START_KERNEL_MAP });
     sources.push({ what: 'symbols', from: `vmlinux .symtab ${opts.vmlinux}, shifted by the KASLR offset`, count: symbols.count });
   } else if (opts.systemMap) {
     symbols = symbolsFromSystemMap(fs.readFileSync(opts.systemMap, 'latin1'), opts.systemMap, kaslrOffset, { shiftFrom: START_KERNEL_MAP });

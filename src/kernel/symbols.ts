@@ -7,7 +7,7 @@
  * a name map built on first use. Addresses are the guest's run-time addresses:
  * a link-time source is shifted by the KASLR offset when it is made.
  */
-import type { ElfFile } from '../elf/index.js';
+import type { CompactSymbols, ElfFile } from '../elf/index.js';
 import { STT } from '../elf/index.js';
 import { FormatError } from '../bytes/index.js';
 
@@ -120,28 +120,84 @@ export interface ShiftOptions {
   shiftFrom?: bigint;
 }
 
+/** Whether symbol `i` of a .symtab is one the kernel sources use: named, function/object/no type. */
+function wanted(t: CompactSymbols, i: number): boolean {
+  if (t.nameOffsets[i] === 0) return false;
+  const ty = t.info[i] & 0xf;
+  return ty === STT.STT_FUNC || ty === STT.STT_OBJECT || ty === STT.STT_NOTYPE;
+}
+
 /**
  * The function and object symbols of a vmlinux's .symtab, shifted by `offset`
  * (the KASLR offset of the guest the symbols are used for).
  */
 export function symbolsFromElf(elf: ElfFile, offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  return symbolsFromCompact(elf.compactSymbols(), `${elf.name} .symtab`, offset, opts);
+}
+
+/** symbolsFromElf over an already read table. */
+export function symbolsFromCompact(t: CompactSymbols, source: string, offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
   const from = opts.shiftFrom ?? 0n;
-  const t = elf.compactSymbols();
   const names: string[] = [];
   const addrs: bigint[] = [];
   const sizes: bigint[] = [];
   for (let i = 1; i < t.length; i++) {
-    const ty = t.type(i);
-    if (ty !== STT.STT_FUNC && ty !== STT.STT_OBJECT && ty !== STT.STT_NOTYPE) continue;
-    if (t.sectionIndex(i) === 0) continue; // undefined
+    if (!wanted(t, i)) continue;
     const name = t.name(i);
     if (!name) continue;
-    names.push(name);
     const v = t.value(i);
+    names.push(name);
     addrs.push(v >= from ? BigInt.asUintN(64, v + offset) : v);
     sizes.push(t.size(i));
   }
-  return new SortedSymbols(`${elf.name} .symtab`, names, addrs, sizes);
+  return new SortedSymbols(source, names, addrs, sizes, false);
+}
+
+/**
+ * A vmlinux .symtab as a SymbolTable that is built only when needed: a few
+ * address(name) calls (identification, one `print`) compare the name's bytes
+ * against the string table for each symbol, decoding nothing; the sorted table
+ * of every symbol is made on the first symbolize() or entries(), or after
+ * `quickLimit` lookups. Answers are the same as symbolsFromElf's.
+ */
+export class LazyElfSymbols implements SymbolTable {
+  readonly count: number;
+  private table?: SortedSymbols;
+  private quickLeft: number;
+
+  constructor(private readonly t: CompactSymbols, readonly source: string, private readonly offset = 0n, private readonly opts: ShiftOptions = {}, quickLimit = 64) {
+    let n = 0;
+    for (let i = 1; i < t.length; i++) if (wanted(t, i) && t.strtab[t.nameOffsets[i]] !== 0) n++;
+    this.count = n;
+    this.quickLeft = quickLimit;
+  }
+
+  /** The sorted table (built now if not yet). */
+  full(): SortedSymbols {
+    return (this.table ??= symbolsFromCompact(this.t, this.source, this.offset, this.opts));
+  }
+
+  address(name: string): bigint | undefined {
+    if (this.table || this.quickLeft-- <= 0) return this.full().address(name);
+    const want = new TextEncoder().encode(name);
+    const { strtab, nameOffsets } = this.t;
+    const n0 = want[0], len = want.length;
+    let best: bigint | undefined;
+    for (let i = 1; i < this.t.length; i++) {
+      const o = nameOffsets[i];
+      if (strtab[o] !== n0 || strtab[o + len] !== 0 || !wanted(this.t, i)) continue;
+      let k = 1;
+      while (k < len && strtab[o + k] === want[k]) k++;
+      if (k < len) continue;
+      const v = this.t.value(i);
+      const a = v >= (this.opts.shiftFrom ?? 0n) ? BigInt.asUintN(64, v + this.offset) : v;
+      if (best === undefined || a < best) best = a;
+    }
+    return best;
+  }
+
+  symbolize(addr: bigint): SymbolHit | undefined { return this.full().symbolize(addr); }
+  entries(): Iterable<[string, bigint]> { return this.full().entries(); }
 }
 
 /**
