@@ -34,8 +34,9 @@
  * Finding the tables:
  * 1. VMCOREINFO, where the kernel put SYMBOL(kallsyms_names), SYMBOL(kallsyms_num_syms),
  *    SYMBOL(kallsyms_token_table), SYMBOL(kallsyms_token_index), SYMBOL(kallsyms_offsets) and
- *    SYMBOL(kallsyms_relative_base) (upstream 6.9+ with CONFIG_VMCORE_INFO; Debian's 6.1 and
- *    6.12 both do). They are used as given, then validated as a scan result is.
+ *    SYMBOL(kallsyms_relative_base) (recent kernels do, so that tools can read kallsyms from
+ *    a vmcore; Debian's 6.1 and 6.12 both carry them; older ones do not). They are used as
+ *    given; the decoder then checks counts, address order and the markers.
  * 2. Otherwise a scan of the kernel image [_text, _text + 256 MiB) (from the KASLR offset):
  *    a. The token table: every byte value used in a symbol name is its own one-character
  *       token, so the table holds "0\0" "1\0" ... "9\0" as its entries 0x30..0x39. Search for
