@@ -20,6 +20,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
+  addr2line: { summary: 'address -> function+offset and file:line, from a profile or a vmlinux', load: async () => (await import('./addr2line.js')).command },
+  profile: { summary: 'kernel profiles (symbols, lines, CTF in one ELF): build, strip, info, list, add, rm, fetch', load: async () => (await import('./profile.js')).command },
 };
 
 function help(): string {

@@ -7,7 +7,8 @@
  * (unit headers), abbrev.ts (.debug_abbrev), form.ts (attribute values of every
  * form), die.ts (lazy DIEs and children), info.ts (DwarfInfo: units, abbrev
  * cache, strings, str_offsets, addr, type signatures), name-index.ts (finding
- * DIEs by name without materialising them).
+ * DIEs by name without materialising them), lines.ts (line program header
+ * and state machine), line-table.ts (address -> file:line for a whole file).
  */
 export * from './constants.js';
 export { dwName, tagName, atName, formName, type ConstantFamily } from './names.js';
@@ -22,3 +23,8 @@ export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
 export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";
+export {
+  readLineHeader, runLineProgram, lineRows, lineFilePath, stateAddress,
+  type LineProgramHeader, type LineFileEntry, type LineState, type LineRow,
+} from './lines.js';
+export { LineTable, LineTableBuilder, type LineHit, type LineLookup } from './line-table.js';

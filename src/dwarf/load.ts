@@ -25,7 +25,6 @@ const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source
 export function dwarfSectionsFromElf(elf: ElfFile): DwarfSections {
   const out: DwarfSections = { littleEndian: elf.littleEndian, addressSize: elf.is64 ? 8 : 4, source: elf.name };
   for (const [role, name] of ROLES) {
-    if (role === 'line') continue; // line programs are not read yet
     const same = elf.sections.filter((x) => x.name === name || x.name === '.z' + name.slice(1));
     if (same.length <= 1) {
       const data = elf.debugSection(name);
