@@ -79,7 +79,9 @@ class Formatter {
     if (isComposite(r) && addr !== undefined) {
       return `*(${typeName(o.prog.pointerTo(o.type))})0x${addr.toString(16)} = ${this.value(this.snapshot(o), 0)}`;
     }
-    return `(${typeName(o.type)})${this.value(this.snapshot(o), 0)}`;
+    // A scalar that cannot be read is an error, not a value.
+    const v = isComposite(r) ? this.value(this.snapshot(o), 0) : this.valueUnsafe(o, 0);
+    return `(${typeName(o.type)})${v}`;
   }
 
   /** One read of the whole object when possible; else the reference itself (members read one by one). */
@@ -105,7 +107,7 @@ class Formatter {
     }
   }
 
-  private valueUnsafe(o: Obj, depth: number): string {
+  valueUnsafe(o: Obj, depth: number): string {
     const r = resolve(o.type);
     switch (r.kind) {
       case 'int':
@@ -205,10 +207,12 @@ export function formatValue(o: Obj, opts: FormatOptions = {}): string {
   if ((r.kind === 'array' && isCharType(r.element)) || (r.kind === 'pointer' && isCharType(r.target) && opts.symbolize === false)) {
     return o.string();
   }
-  return new Formatter({ memberTypes: false, ...opts }).value(o.isReference && o.size !== undefined ? safeRead(o) : o, 0);
+  const f = new Formatter({ memberTypes: false, ...opts });
+  return isComposite(r) || r.kind === 'array' ? f.value(safeRead(o), 0) : f.valueUnsafe(o, 0);
 }
 
 function safeRead(o: Obj): Obj {
+  if (!o.isReference || o.size === undefined) return o;
   try { return o.read(); } catch (e) { if (e instanceof VirtmemError) return o; throw e; }
 }
 

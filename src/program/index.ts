@@ -29,3 +29,17 @@ export {
 } from './parser.js';
 export { Evaluator, evaluate } from './eval.js';
 export { cString, formatObject, formatValue, toPlain, typeName, type FormatOptions } from './format.js';
+export { WalkGuard, collect, type Collected, type WalkOptions } from './walk.js';
+export {
+  hlistForEach, hlistForEachEntry, listCount, listEmpty, listFirstEntry, listForEach, listForEachEntry, listIsSingular,
+  type ListWalkOptions,
+} from './list.js';
+export { rbFirst, rbLast, rbNext, rbParent, rbPrev, rbtreeInorderForEach, rbtreeInorderForEachEntry, type RbWalkOptions } from './rbtree.js';
+export { xaForEach, xaLoad, type XaEntry } from './xarray.js';
+export { forEachTask, forEachThread, taskState, taskStateWord } from './sched.js';
+export { forEachModule, moduleSize } from './module.js';
+export { KERNEL_FOLLOW, type FollowSpec, type ListField, type ListTarget } from './follow-spec.js';
+export {
+  FollowError, Follower, follow, sharedParserCount,
+  type AddrEntry, type CompiledField, type FollowOptions, type FollowResult, type StructParser,
+} from './follow.js';

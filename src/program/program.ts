@@ -8,11 +8,11 @@
  * Reads are synchronous and lazy: `variable('init_task')` reads nothing; an
  * object's bytes are read when a value is asked for, and only those bytes.
  *
- * A variable's address comes from the symbol table (run-time, KASLR already
- * applied); its type from the type source. When the symbols lack it, the type
- * source's link-time address is shifted by the KASLR offset. When the type
- * source lacks it (BTF carries few globals), `globalType` (the kernel layer's
- * table of globals' types) is asked.
+ * A variable's type comes from the type source and its address from the type
+ * source's link-time address shifted by the KASLR offset (DWARF: one lookup,
+ * no symbol table built) or else from the symbol table (run-time addresses).
+ * When the type source lacks the variable (BTF carries few globals),
+ * `globalType` (the kernel layer's table of globals' types) is asked.
  */
 import { VirtmemError } from '../bytes/index.js';
 import type { SymbolHit, SymbolTable } from '../kernel/index.js';
@@ -101,9 +101,9 @@ export class Program {
     return this.map.getBytes(addr, n);
   }
 
-  /** The pointer-sized word at `addr`. */
+  /** The pointer-sized word at `addr`, unsigned. */
   readWord(addr: bigint): bigint {
-    return this.map.getInt64(addr);
+    return BigInt.asUintN(64, this.map.getInt64(addr));
   }
 
   /** The NUL-terminated string at `addr` (at most `max` bytes), as latin1. */
@@ -232,10 +232,12 @@ export class Program {
   private variableInfo(name: string): { type: Type; address: bigint } {
     let v = this.varCache.get(name);
     if (v) return v;
-    const symAddr = this.symbols.address(name);
-    const tv = symAddr === undefined || !this.globalType?.(name) ? this.types.variable(name) : undefined;
+    // The type source first: DWARF knows a defined variable's type and
+    // link-time address in one lookup, without building the symbol table.
+    const tv = this.types.variable(name);
+    let address = tv?.address !== undefined && !tv.declaration ? BigInt.asUintN(64, tv.address + this.kaslrOffset) : undefined;
+    address ??= this.symbols.address(name);
     const type = tv?.type ?? this.globalType?.(name);
-    const address = symAddr ?? (tv?.address !== undefined ? BigInt.asUintN(64, tv.address + this.kaslrOffset) : undefined);
     if (address === undefined) throw new LookupError(`no variable or symbol '${name}' in ${this.describe()}`);
     if (type === undefined) throw new LookupError(`no type for '${name}' (at 0x${address.toString(16)}) in ${this.describe()}`);
     v = { type, address };
