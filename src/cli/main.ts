@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   ctf: { summary: 'CTF dicts and archives: dump as C or raw; write CTF from DWARF', load: async () => (await import('./ctf.js')).command },
   btf: { summary: 'BTF of a kernel or module: dump as C, raw or JSON', load: async () => (await import('./btf.js')).command },
   elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
+  follow: { summary: 'load every kernel structure reachable from a root (seed 000 follower): counts and bytes per type', load: async () => (await import('./follow.js')).command },
   mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },

@@ -60,8 +60,8 @@ export class Evaluator {
     switch (e.k) {
       case 'num': {
         const t = e.unsigned
-          ? (e.value < 1n << 32n ? BUILTIN.uint : BUILTIN.ulong)
-          : (e.value < 1n << 31n ? BUILTIN.int : BUILTIN.long);
+          ? (e.value < 1n << 32n && !e.long ? BUILTIN.uint : BUILTIN.ulong)
+          : (e.value < 1n << 31n && !e.long ? BUILTIN.int : BUILTIN.long);
         return this.int(e.value, t);
       }
       case 'char': return this.int(e.value);

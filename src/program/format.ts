@@ -204,7 +204,7 @@ export function formatObject(o: Obj, opts: FormatOptions = {}): string {
 /** Only the value, no leading type (for `--raw`: strings unquoted, integers in decimal). */
 export function formatValue(o: Obj, opts: FormatOptions = {}): string {
   const r = o.resolvedType;
-  if ((r.kind === 'array' && isCharType(r.element)) || (r.kind === 'pointer' && isCharType(r.target) && opts.symbolize === false)) {
+  if (r.kind === 'array' && isCharType(r.element)) {
     return o.string();
   }
   const f = new Formatter({ memberTypes: false, ...opts });

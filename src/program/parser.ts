@@ -53,7 +53,7 @@ export type BinaryOp =
 export type UnaryOp = '-' | '+' | '!' | '~' | '*' | '&';
 
 export type Expr = { pos: number } & (
-  | { k: 'num'; value: bigint; unsigned: boolean }
+  | { k: 'num'; value: bigint; unsigned: boolean; long: boolean }
   | { k: 'char'; value: bigint }
   | { k: 'ident'; name: string }
   | { k: 'member'; obj: Expr; name: string; arrow: boolean }
@@ -70,7 +70,7 @@ export type Expr = { pos: number } & (
 
 type Tok =
   | { t: 'id'; v: string; pos: number }
-  | { t: 'num'; v: bigint; unsigned: boolean; pos: number }
+  | { t: 'num'; v: bigint; unsigned: boolean; long: boolean; pos: number }
   | { t: 'char'; v: bigint; pos: number }
   | { t: 'op'; v: string; pos: number }
   | { t: 'end'; pos: number };
@@ -99,7 +99,7 @@ function lex(s: string): Tok[] {
       if (/^0[0-7]+$/.test(digits)) v = BigInt('0o' + digits.slice(1));
       else v = BigInt(digits);
       if (v >= 1n << 64n) throw new ExprSyntaxError(s, start, 'number does not fit in 64 bits');
-      out.push({ t: 'num', v, unsigned: /u/i.test(m[2]) || v >= 1n << 63n, pos: start });
+      out.push({ t: 'num', v, unsigned: /u/i.test(m[2]) || v >= 1n << 63n, long: /l/i.test(m[2]), pos: start });
       i += m[0].length;
       continue;
     }
@@ -266,7 +266,7 @@ class Parser {
 
   private primary(): Expr {
     const t = this.tok;
-    if (t.t === 'num') { this.i++; return { k: 'num', value: t.v, unsigned: t.unsigned, pos: t.pos }; }
+    if (t.t === 'num') { this.i++; return { k: 'num', value: t.v, unsigned: t.unsigned, long: t.long, pos: t.pos }; }
     if (t.t === 'char') { this.i++; return { k: 'char', value: t.v, pos: t.pos }; }
     if (t.t === 'id') {
       if (this.startsType()) this.fail(`unexpected type name '${t.v}'`);
