@@ -108,10 +108,11 @@ for (const kernel of ['6.1', '6.12']) {
     if (!f || !drgnOrSkip(t)) return;
     const script = [
       'from drgn import cast, container_of, offsetof, sizeof',
-      'from drgn.helpers.linux.pid import for_each_task',
+      'from drgn.helpers.linux.list import list_for_each_entry',
       "t = prog['init_task']",
       ...JUDGED.map(([, py]) => `print(${py})`),
-      ...BITFIELDS.map((b) => `print(' '.join(str(x.${b}.value_()) for x in sorted(for_each_task(prog), key=lambda x: x.pid.value_())))`),
+      "tasks = sorted(list_for_each_entry('struct task_struct', t.tasks.address_of_(), 'tasks'), key=lambda x: x.pid.value_())",
+      ...BITFIELDS.map((b) => `print(' '.join(str(x.${b}.value_()) for x in tasks))`),
     ].join('\n');
     const judge = runDrgn(f, script);
     const prog = programOf(f, 'kdump');
