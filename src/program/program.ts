@@ -15,7 +15,7 @@
  * `globalType` (the kernel layer's table of globals' types) is asked.
  */
 import { VirtmemError } from '../bytes/index.js';
-import type { SymbolHit, SymbolTable } from '../kernel/index.js';
+import type { KernelContext, SymbolHit, SymbolTable } from '../kernel/index.js';
 import type { MemoryMap } from '../memory/index.js';
 import {
   findMember, isComposite, resolve, sizeof, type NamedKind, type PointerType, type StructType, type Type, type TypeSource,
@@ -69,9 +69,18 @@ export class Program {
     this.globalType = p.globalType;
   }
 
-  /** A Program from its parts (until the kernel layer's openKernel builds them). */
+  /** A Program from its parts. */
   static fromParts(p: ProgramParts): Program {
     return new Program(p);
+  }
+
+  /**
+   * A Program over a kernel opened by the kernel layer (openKernel): its
+   * KernelTypes already answers variables with run-time addresses and types
+   * the globals BTF lacks from its table, so no KASLR shift is added here.
+   */
+  static fromKernel(k: KernelContext): Program {
+    return new Program({ map: k.map, symbols: k.symbols, types: k.types, kaslrOffset: 0n, release: k.release });
   }
 
   // --- identity ---------------------------------------------------------------

@@ -1,12 +1,13 @@
 /**
- * A Program over a real-guest fixture, made from parts (kernel memory of one
- * dump, the vmlinux .symtab shifted by the dump's KASLR offset, DWARF types of
- * the vmlinux), cached per dump and per vmlinux so a test file opens each once.
+ * A Program over a real-guest fixture, cached per dump so a test file opens
+ * each once: made from parts (kernel memory of one dump, the vmlinux .symtab
+ * shifted by the dump's KASLR offset, DWARF types of the vmlinux), or through
+ * the kernel layer's openKernel memory-only (kallsyms and BTF in the image).
  */
 import { kernelMemory } from '../../src/arch/index.js';
 import { loadDwarfSections, DwarfInfo } from '../../src/dwarf/index.js';
 import { ElfFile } from '../../src/elf/index.js';
-import { symbolsFromElf } from '../../src/kernel/index.js';
+import { openKernel, symbolsFromElf } from '../../src/kernel/index.js';
 import { openDump } from '../../src/memory/index.js';
 import { Program } from '../../src/program/index.js';
 import { DwarfTypes } from '../../src/types/index.js';
@@ -36,3 +37,16 @@ export function programOf(f: Fixture, dump: DumpKind = 'kdump'): Program {
   }
   return p;
 }
+
+const memoryOnly = new Map<string, Program>();
+
+/** A Program over one dump through openKernel, memory-only (kallsyms and BTF found in the image). */
+export function kernelProgramOf(f: Fixture, dump: DumpKind = 'kdump'): Program {
+  const path = f.dumps[dump];
+  let p = memoryOnly.get(path);
+  if (!p) { p = Program.fromKernel(openKernel(path)); memoryOnly.set(path, p); }
+  return p;
+}
+
+/** Both ways of making a Program for a fixture: DWARF of the vmlinux, and memory-only (BTF). */
+export const SOURCES = { dwarf: programOf, btf: kernelProgramOf } as const;

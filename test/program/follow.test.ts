@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureOrSkip } from '../helpers/fixtures.js';
-import { programOf } from '../helpers/program.js';
+import { kernelProgramOf, programOf } from '../helpers/program.js';
 import { FollowError, Follower, KERNEL_FOLLOW, type FollowResult } from '../../src/program/index.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/virtmem.js');
@@ -116,3 +116,21 @@ test('virtmem follow: modules list and --json address map, --max marks a partial
   assert.match(p.stdout, /PARTIAL: stopped at --max 5/);
   assert.match(p.stdout, /^total +5 /m);
 });
+
+for (const kernel of ['6.1', '6.12']) {
+  test(`follow on ${kernel} memory-only (BTF) gives the DWARF map, with the same parsers`, (t) => {
+    const f = fixtureOrSkip(t, { kernel, kaslr: true });
+    if (!f) return;
+    const run = (prog: ReturnType<typeof programOf>) => {
+      const fo = new Follower(prog);
+      return { fo, r: fo.follow({ struct: 'task_struct', address: prog.variable('init_task').address! }) };
+    };
+    const btf = run(kernelProgramOf(f));
+    const dwarf = run(programOf(f));
+    assert.equal(kernelProgramOf(f).types.format, 'btf');
+    assert.deepEqual(counts(btf.r), counts(dwarf.r));
+    assert.deepEqual([...btf.r.map.keys()].sort(), [...dwarf.r.map.keys()].sort());
+    // Identical layouts from two type formats share one compiled parser each.
+    for (const [name, p] of dwarf.fo.parsers) assert.equal(btf.fo.parsers.get(name), p, name);
+  });
+}

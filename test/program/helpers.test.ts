@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureOrSkip, PLAN } from '../helpers/fixtures.js';
-import { programOf } from '../helpers/program.js';
+import { SOURCES } from '../helpers/program.js';
 import {
   forEachModule, forEachTask, forEachThread, hlistForEachEntry, listCount, listForEachEntry, moduleSize, rbFirst, rbNext,
   rbtreeInorderForEach, rbtreeInorderForEachEntry, taskState, xaForEach, xaLoad,
@@ -22,8 +22,8 @@ import {
 
 void PLAN;
 
-for (const kernel of ['6.1', '6.12']) {
-  test(`tasks, threads and state letters on ${kernel} are the guest's /proc`, (t) => {
+for (const kernel of ['6.1', '6.12']) for (const [source, programOf] of Object.entries(SOURCES)) {
+  test(`tasks, threads and state letters on ${kernel} (${source}) are the guest's /proc`, (t) => {
     const f = fixtureOrSkip(t, { kernel, kaslr: true });
     if (!f) return;
     const prog = programOf(f);
@@ -51,7 +51,7 @@ for (const kernel of ['6.1', '6.12']) {
     assert.ok(letters.has('T') && letters.has('Z') && letters.has('S'), [...letters].join(''));
   });
 
-  test(`modules on ${kernel}: names, order and sizes of /proc/modules`, (t) => {
+  test(`modules on ${kernel} (${source}): names, order and sizes of /proc/modules`, (t) => {
     const f = fixtureOrSkip(t, { kernel, kaslr: true });
     if (!f) return;
     const prog = programOf(f);
@@ -65,7 +65,7 @@ for (const kernel of ['6.1', '6.12']) {
     }
   });
 
-  test(`the pid IDR (an xarray) on ${kernel} holds every process at its pid`, (t) => {
+  test(`the pid IDR (an xarray) on ${kernel} (${source}) holds every process at its pid`, (t) => {
     const f = fixtureOrSkip(t, { kernel, kaslr: true });
     if (!f) return;
     const prog = programOf(f);
@@ -91,25 +91,28 @@ for (const kernel of ['6.1', '6.12']) {
     assert.equal(xaLoad(xa, 1n << 40n), 0n);
   });
 
-  test(`rbtrees on ${kernel}: vmap areas in address order`, (t) => {
+  test(`rbtrees on ${kernel} (${source}): vmap areas in address order`, (t) => {
     const f = fixtureOrSkip(t, { kernel, kaslr: true });
     if (!f) return;
     const prog = programOf(f);
-    for (const root of ['vmap_area_root', 'free_vmap_area_root']) {
-      if (!prog.hasVariable(root)) continue;
-      const vas = [...rbtreeInorderForEachEntry('struct vmap_area', prog.variable(root), 'rb_node')];
-      assert.ok(vas.length > 10, `${root}: ${vas.length}`);
+    // The roots as typed addresses: BTF has no types for these static globals.
+    const at = (name: string, type: string) => prog.object(type, prog.symbolAddress(name)!);
+    for (const name of ['vmap_area_root', 'free_vmap_area_root']) {
+      if (!prog.hasVariable(name)) continue;
+      const root = at(name, 'struct rb_root');
+      const vas = [...rbtreeInorderForEachEntry('struct vmap_area', root, 'rb_node')];
+      assert.ok(vas.length > 10, `${name}: ${vas.length}`);
       const starts = vas.map((v) => v.member('va_start').int());
-      for (let i = 1; i < starts.length; i++) assert.ok(starts[i - 1] < starts[i], `${root} in order at ${i}`);
+      for (let i = 1; i < starts.length; i++) assert.ok(starts[i - 1] < starts[i], `${name} in order at ${i}`);
       for (const v of vas) assert.ok(v.member('va_start').int() <= v.member('va_end').int());
-      const nodes = [...rbtreeInorderForEach(prog.variable(root))].map((n) => n.pointerValue());
+      const nodes = [...rbtreeInorderForEach(root)].map((n) => n.pointerValue());
       const stepped: bigint[] = [];
-      for (let n = rbFirst(prog.variable(root)); !n.isNull() && stepped.length <= nodes.length; n = rbNext(n)) stepped.push(n.pointerValue());
-      assert.deepEqual(stepped, nodes, `${root}: rb_first/rb_next`);
-      if (root === 'vmap_area_root' && prog.hasVariable('vmap_area_list')) {
+      for (let n = rbFirst(root); !n.isNull() && stepped.length <= nodes.length; n = rbNext(n)) stepped.push(n.pointerValue());
+      assert.deepEqual(stepped, nodes, `${name}: rb_first/rb_next`);
+      if (name === 'vmap_area_root' && prog.hasVariable('vmap_area_list')) {
         // Before 6.9 every busy area is on both the tree and vmap_area_list, in the same order.
-        const listed = [...listForEachEntry('struct vmap_area', prog.variable('vmap_area_list'), 'list')];
-        assert.equal(listCount(prog.variable('vmap_area_list')), vas.length);
+        const listed = [...listForEachEntry('struct vmap_area', at('vmap_area_list', 'struct list_head'), 'list')];
+        assert.equal(listCount(at('vmap_area_list', 'struct list_head')), vas.length);
         assert.deepEqual(listed.map((x) => x.pointerValue()), vas.map((x) => x.pointerValue()));
       }
     }

@@ -67,10 +67,22 @@ test('virtmem print: bad expressions and unreadable addresses are one-line error
     assert.match(r.err, want, expr);
     assert.equal(r.err.trimEnd().split('\n').length, 1, `${expr}: one line`);
   }
-  const missing = virtmem('print', f.dumps.kdump, 'init_task.comm');
-  assert.equal(missing.code, 1);
-  assert.match(missing.err, /--vmlinux VMLINUX is needed/);
 });
+
+for (const kernel of ['6.1', '6.12']) {
+  test(`virtmem print memory-only on ${kernel} (kallsyms and BTF from the image): uname and init_task`, (t) => {
+    const f = fixtureOrSkip(t, { kernel, kaslr: true });
+    if (!f) return;
+    for (const dump of [f.dumps.kdump, f.dumps.elf]) {
+      const r = virtmem('print', dump, 'init_uts_ns.name.release', 'init_task.comm', 'init_uts_ns.name.domainname', '--raw');
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.out.trimEnd().split('\n'), [f.truth.uname.release, 'swapper/0', f.truth.uname.domainname]);
+    }
+    const e = virtmem('print', f.dumps.kdump, 'init_task.no_such_member');
+    assert.equal(e.code, 1);
+    assert.match(e.err, new RegExp(`struct task_struct has no member 'no_such_member' in kernel ${f.truth.uname.release.replace(/[.+]/g, '\\$&')} \\(btf types\\)`));
+  });
+}
 
 /** [our expression, drgn Python expression printing the same value]. */
 const JUDGED: [string, string][] = [
