@@ -5,6 +5,10 @@
  */
 import { VirtmemError } from '../bytes/index.js';
 
+/** Wraps a guest tool (commands/) in the shared runner of cli/guest.ts. */
+async function guestRunner() { return (await import('./guest.js')).guestSubcommand; }
+const guest = async (c: import('../commands/index.js').GuestCommand): Promise<Subcommand> => (await guestRunner())(c);
+
 export interface Subcommand {
   name: string;
   summary: string;
@@ -21,6 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
+  uname: { summary: 'the guest kernel\'s utsname (virt-uname)', load: async () => guest((await import('../commands/uname.js')).uname) },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 
