@@ -29,6 +29,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
   addr2line: { summary: 'address -> function+offset and file:line, from a profile or a vmlinux', load: async () => (await import('./addr2line.js')).command },
   profile: { summary: 'kernel profiles (symbols, lines, CTF in one ELF): build, strip, info, list, add, rm, fetch', load: async () => (await import('./profile.js')).command },
+  sym: { summary: 'run-time address in a dump -> function+offset and file:line, through the kernel\'s profile', load: async () => (await import('./sym.js')).command },
 };
 
 function help(): string {
