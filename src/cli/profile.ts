@@ -61,7 +61,10 @@ export const command: Subcommand = {
           process.stderr.write(`virtmem: modules go into the profile through its CTF (give dwarf2ctf's archive with --ctf); ${modules.length} module(s) not used\n`);
         }
         const ctfPath = str(p, 'ctf');
-        const ctf = ctfPath ? new Uint8Array(fs.readFileSync(ctfPath)) : undefined;
+        let ctf: Uint8Array | undefined;
+        if (ctfPath) {
+          try { ctf = new Uint8Array(fs.readFileSync(ctfPath)); } catch (e) { throw new UsageError(`cannot read --ctf ${ctfPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+        }
         const t0 = Date.now();
         const r = buildProfile(vmlinux, { ctf, noLines: flag(p, 'no-lines'), progress: (w) => process.stderr.write(`profile: ${w}...\n`) });
         writeFileAtomic(out, r.bytes);
