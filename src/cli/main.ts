@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   btf: { summary: 'BTF of a kernel or module: dump as C, raw or JSON', load: async () => (await import('./btf.js')).command },
   elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
   mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
+  dwarf2ctf: { summary: 'CTF for a whole kernel: shared, vmlinux and per-module dicts from DWARF', load: async () => (await import('./dwarf2ctf.js')).command },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 

@@ -22,3 +22,4 @@ export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
 export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";
+export { readLineFiles, type LineFileTable, DW_LNCT_path, DW_LNCT_directory_index } from './line.js';

@@ -3,7 +3,8 @@
  * ElfFile.debugSection finds .debug_X or .zdebug_X, decompresses
  * SHF_COMPRESSED (zlib, zstd) and .zdebug sections, and applies the
  * relocations of ET_REL objects (.o, .ko). Only the sections DWARF needs are
- * read; the rest of the file is never touched.
+ * read; the rest of the file is never touched. (.debug_line is wanted only
+ * for its file table: dedup/ names types by the file that declares them.)
  *
  * A relocatable object made with -fdebug-types-section has one .debug_types
  * (or .debug_info) section per type unit, each in its own COMDAT group. Units
@@ -23,7 +24,6 @@ const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source
 export function dwarfSectionsFromElf(elf: ElfFile): DwarfSections {
   const out: DwarfSections = { littleEndian: elf.littleEndian, addressSize: elf.is64 ? 8 : 4, source: elf.name };
   for (const [role, name] of ROLES) {
-    if (role === 'line') continue; // line programs are not read yet
     const same = elf.sections.filter((x) => x.name === name || x.name === '.z' + name.slice(1));
     if (same.length <= 1) {
       const data = elf.debugSection(name);
