@@ -26,7 +26,7 @@ import {
   CTF_F_NEWFUNCINFO, CTF_K_ARRAY, CTF_K_ENUM, CTF_K_FLOAT, CTF_K_FORWARD, CTF_K_FUNCTION, CTF_K_INTEGER,
   CTF_K_SLICE, CTF_K_STRUCT, CTF_K_UNION, CTF_MAX_VLEN, type CtfDictData, type CtfType,
 } from '../ctf/index.js';
-import { FP_ID, K_ARRAY, K_FLOAT, K_FORWARD, K_FUNCTION, K_INTEGER, K_ENUM, K_STRUCT, K_UNION, type TypeDef } from './defs.js';
+import { K_ARRAY, K_FLOAT, K_FORWARD, K_FUNCTION, K_INTEGER, K_ENUM, K_STRUCT, K_UNION, type TypeDef } from './defs.js';
 import { SHARED_MODULE, type TypeGraph } from './graph.js';
 
 const CHILD_BASE = 0x80000000;
@@ -149,13 +149,6 @@ export function buildDict(g: TypeGraph, m: number, types: number[], broken: Uint
     roots.add(k);
     return true;
   };
-  const intId = (fpIndex: number): number => {
-    const ns = g.ids[fpIndex].slice(0, g.ids[fpIndex].length - FP_ID.length);
-    const i = g.index.get(`${ns}////int`);
-    if (i !== undefined && (ids.has(i) || parent?.has(i))) return idOf(i);
-    const v = g.index.get(`${ns}////void`);
-    return v !== undefined && (ids.has(v) || parent?.has(v)) ? idOf(v) : 0;
-  };
   const out: CtfType[] = order.map((t): CtfType => {
     const d = g.defs[t];
     switch (d.kind) {
@@ -164,7 +157,7 @@ export function buildDict(g: TypeGraph, m: number, types: number[], broken: Uint
       case K_ARRAY:
         return { kind: CTF_K_ARRAY, name: '', isRoot: true, contents: idOf(d.ref), index: idOf(d.index), nelems: d.count < 0 ? 0 : d.count, size: 0 };
       case K_FUNCTION:
-        return { kind: CTF_K_FUNCTION, name: '', isRoot: true, ret: intId(t), args: [], varargs: true };
+        return { kind: CTF_K_FUNCTION, name: '', isRoot: true, ret: d.ref >= 0 ? idOf(d.ref) : 0, args: [], varargs: true };
       case K_STRUCT: case K_UNION:
         return {
           kind: d.kind === K_STRUCT ? CTF_K_STRUCT : CTF_K_UNION, name: d.name, isRoot: isRoot(d.kind, d.name), size: d.size,

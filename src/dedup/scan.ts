@@ -117,6 +117,7 @@ export class FileScanner {
   private readonly doneUnits = new Set<string>();
   // Per compile unit:
   private memo = new Map<number, number>();
+  private walkedTypeUnits = new Set<number>();
   private work: { node: Node; idx: number }[] = [];
   private seen!: Set<number>;
   private ns = '';
@@ -176,8 +177,10 @@ export class FileScanner {
     m.units++;
     this.seen = m.seen;
     this.memo = new Map();
+    this.walkedTypeUnits = new Set();
     this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
     this.cuName = cuName;
+    this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
     for (const child of this.children(root)) {
       this.nodes.set(child.key, child);
@@ -451,7 +454,8 @@ export class FileScanner {
     const id = this.ns + bare;
     const r = this.intern(id, () => {
       if (bare === VOID_ID) { const d = newDef(K_INTEGER, 'void', 'void'); d.enc = CTF_INT_SIGNED; return d; }
-      const d = newDef(K_FUNCTION, '', 'function'); return d;
+      // The catch-all function returns int (the seed's "pointer to function returning int").
+      const d = newDef(K_FUNCTION, '', 'function'); d.ref = this.intType(); return d;
     }, false);
     this.seen.add(r.idx);
     return r.idx;
@@ -471,9 +475,27 @@ export class FileScanner {
     } else {
       idx = this.computeId(n, depth);
     }
+    if (n.unit.header.unitType === C.DW_UT_type) this.walkTypeUnit(n.unit);
     this.memo.set(key, idx);
     this.seen.add(idx);
     return idx;
+  }
+
+  /**
+   * Every type DIE of a type unit the compile unit uses: what the compile
+   * unit would hold itself without -fdebug-types-section, so both builds see
+   * the same types.
+   */
+  private walkTypeUnit(u: Unit): void {
+    const k = u.key as number;
+    if (this.walkedTypeUnits.has(k)) return;
+    this.walkedTypeUnits.add(k);
+    const root = this.readNode(u, u.header.firstDie);
+    if (!root) return;
+    for (const c of this.children(root)) {
+      this.nodes.set(c.key, c);
+      if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+    }
   }
 
   private where(n: Node): string {
@@ -559,6 +581,15 @@ export class FileScanner {
       this.seen.add(cur);
     }
     return cur;
+  }
+
+  /** `int`, which the catch-all function type returns. */
+  private intType(): number {
+    const r = this.intern(`${this.ns}////int`, () => {
+      const d = newDef(K_INTEGER, 'int', 'int'); d.size = 4; d.bits = 32; d.enc = CTF_INT_SIGNED; return d;
+    }, false);
+    this.seen.add(r.idx);
+    return r.idx;
   }
 
   /** An index type for arrays whose subrange has none. */
