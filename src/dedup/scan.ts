@@ -521,7 +521,9 @@ export class FileScanner {
         }
         const file = this.fileName(n);
         let id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}`;
-        if (!file && !name) id += ` @${this.cuName}:${(n.key % 2 ** 48).toString(16)}`; // nothing to tell it apart by
+        // An anonymous type is told apart by its contents too: one macro line can declare several
+        // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
+        if (!name) id += ` {${this.contentsHash(n, depth)}}`;
         const r = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file);
         const d = this.defs[r.idx];
         if (kind === K_ENUM) {
@@ -559,6 +561,27 @@ export class FileScanner {
         return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false).idx;
       }
     }
+  }
+
+  /**
+   * A hash of an anonymous struct/union/enum's members (names, type IDs,
+   * offsets) or enumerators. Safe from cycles: an anonymous type cannot
+   * refer to itself, and a named type's ID never depends on its members.
+   */
+  private contentsHash(n: Node, depth: number): string {
+    const parts: string[] = [];
+    for (const c of this.children(n)) {
+      if (c.tag === C.DW_TAG_member) {
+        let off = '?';
+        try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
+        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
+      } else if (c.tag === C.DW_TAG_enumerator) {
+        const v = c.constValue;
+        parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
+      }
+    }
+    parts.push(`size ${n.byteSize ?? ''}`);
+    return hash64(parts.join(';'));
   }
 
   private arrayId(n: Node, depth: number): number {
@@ -721,6 +744,17 @@ export class FileScanner {
     m.varNames.add(name);
     m.vars.push([name, t]);
   }
+}
+
+/** 64 bits of FNV-1a (two 32-bit lanes) as hex: short, stable across runs and threads. */
+export function hash64(str: string): string {
+  let a = 0x811c9dc5, b = 0x050c5d1f;
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function isTypeTag(tag: number): boolean {

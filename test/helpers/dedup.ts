@@ -44,11 +44,21 @@ export function objdumpDicts(tmp: string, outDir: string, files?: string[]): OdR
   }
   const obj = wrapCtf(tmp, writeArchive(members), `od-${path.basename(outDir)}`);
   const args = ['--ctf=.ctf', ...(hasShared ? ['--ctf-parent=shared_ctf'] : []), obj];
-  const r = spawnSync('objdump', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`objdump ${args.join(' ')} failed: ${r.stderr}`);
+  // The listing of a kernel's dicts runs to hundreds of megabytes: through a file, not a pipe.
+  const listing = path.join(tmp, `od-${path.basename(outDir)}.txt`);
+  const fd = fs.openSync(listing, 'w');
+  let r;
+  try {
+    r = spawnSync('objdump', args, { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'], maxBuffer: 1 << 28 });
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (r.status !== 0) throw new Error(`objdump ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}): ${r.stderr}`);
+  const stdout = fs.readFileSync(listing, 'utf8');
+  fs.rmSync(listing);
   const dicts = new Map<string, OdDict>();
-  for (const d of parseObjdumpCtf(r.stdout)) if (d.name !== '.ctf' || d.types.size) dicts.set(d.name, d);
-  return { dicts, stderr: r.stderr, stdout: r.stdout };
+  for (const d of parseObjdumpCtf(stdout)) if (d.name !== '.ctf' || d.types.size) dicts.set(d.name, d);
+  return { dicts, stderr: r.stderr, stdout: '' };
 }
 
 /** The types of an objdump dict whose text is `text` ("struct foo"). */
