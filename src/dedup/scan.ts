@@ -690,11 +690,18 @@ export class FileScanner {
     }
   }
 
-  /** Follow DW_AT_signature to the DIE that defines a type. */
+  /**
+   * Follow DW_AT_signature and qualifiers to the DIE that defines a type (an
+   * anonymous member may be qualified: `const struct { ... };` in struct vm_fault).
+   */
   private definitionOf(key: DieKey): Node | undefined {
     let n = this.node(key);
-    for (let i = 0; n.sig !== undefined && i < 8; i++) n = this.node(n.sig);
-    return n;
+    for (let i = 0; i < MAX_CHAIN; i++) {
+      if (n.sig !== undefined) n = this.node(n.sig);
+      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) n = this.node(n.type);
+      else return n;
+    }
+    return undefined;
   }
 
   /**

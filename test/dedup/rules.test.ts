@@ -184,6 +184,7 @@ struct horror {
 		} a;
 		struct { char x; long y; };
 	};
+	const struct { short q1; short q2; };
 	unsigned int f1:3, f2:7;
 	signed char f3:2;
 	int (*fn)(const char *, ...);
