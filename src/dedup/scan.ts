@@ -442,10 +442,11 @@ export class FileScanner {
   private intern(id: string, make: () => TypeDef, aliasable: boolean): { idx: number; fresh: boolean } {
     let idx = this.ids.get(id);
     if (idx !== undefined) return { idx, fresh: false };
+    const def = make(); // first: if it throws, the table stays consistent
     idx = this.idList.length;
     this.ids.set(id, idx);
     this.idList.push(id);
-    this.defs.push(make());
+    this.defs.push(def);
     this.aliasable.push(aliasable ? 1 : 0);
     return { idx, fresh: true };
   }
