@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dwarf2ctf, parseBlacklist, type Dwarf2CtfResult } from '../../src/dedup/index.js';
@@ -313,4 +313,62 @@ test('unchanged input rewrites nothing', async (t) => {
   const r2 = await run(dir, ['a', 'b']);
   assert.ok(r2.dicts.every((d) => !d.written));
   assert.deepEqual(mtimes(r2.out), before);
+});
+
+test('type IDs use canonical paths: a header reached by two different relative paths is one type', async (t) => {
+  const { dir, cleanup } = tmpdir('virtmem-d2c-');
+  t.after(cleanup);
+  fs.mkdirSync(path.join(dir, 'inc'));
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'inc', 'foo.h'), FOO_H);
+  fs.writeFileSync(path.join(dir, 'sub', 'a.c'), '#include "../inc/foo.h"\nstruct foo a_foo;\n');
+  fs.writeFileSync(path.join(dir, 'b.c'), '#include "./inc/../inc/foo.h"\nstruct foo b_foo;\n');
+  execFileSync('gcc', ['-g', '-c', 'sub/a.c', '-o', 'a.o'], { cwd: dir });
+  execFileSync('gcc', ['-g', '-c', 'b.c', '-o', 'b.o'], { cwd: dir });
+  const r = await run(dir, ['a', 'b']);
+  const ids = r.graph.ids.filter((id) => id.endsWith('//struct foo'));
+  assert.deepEqual(ids, [`${fs.realpathSync(dir)}/inc/foo.h//3//struct foo`], 'one ID, with the canonical path');
+  const od = objdumpDicts(dir, r.out);
+  assert.equal(typesNamed(od.dicts.get('shared_ctf'), 'struct foo').length, 1);
+});
+
+test('ctf embed: a module dict into its object as .ctf, and a ctf.ko-style container; ctf dump resolves children through shared_ctf', async (t) => {
+  const { dir, cleanup } = tmpdir('virtmem-d2c-');
+  t.after(cleanup);
+  cc(dir, { 'foo.h': FOO_H, 'bar.h': BAR_H, 'a.c': '#include "foo.h"\nstruct foo *a_foo;\nstruct a_priv { struct foo f; } a_priv;\n', 'b.c': '#include "foo.h"\n#include "bar.h"\nfoo_t b_foo;\n' });
+  const r = await run(dir, ['a', 'b']);
+  const virtmem = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../bin/virtmem.js');
+  const vm = (...args: string[]) => spawnSync(process.execPath, [virtmem, ...args], { encoding: 'utf8' });
+  // The container: one .ctf archive; objdump reads it with shared_ctf as the parent.
+  const ko = path.join(dir, 'ctf.ko');
+  let c = vm('ctf', 'embed', '--container', r.out, '-o', ko, '--like', path.join(dir, 'a.o'), '--seed-sections');
+  assert.equal(c.status, 0, c.stderr);
+  const od = spawnSync('objdump', ['--ctf=.ctf', '--ctf-parent=shared_ctf', ko], { encoding: 'utf8' });
+  assert.equal(od.status, 0);
+  assert.equal(od.stderr, '');
+  assert.match(od.stdout, /CTF archive member: shared_ctf/);
+  assert.match(od.stdout, /CTF archive member: vmlinux/);
+  const secs = spawnSync('readelf', ['-SW', ko], { encoding: 'utf8' }).stdout;
+  assert.match(secs, / \.ctf\.shared_ctf /);
+  assert.match(secs, / \.ctf\.vmlinux /);
+  c = vm('ctf', 'dump', ko);
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stdout, /struct foo \{\n\tstruct bar \*bar;\n\tint n;\n\};/);
+  // A module: its dict into its object; objdump reads the section, ctf dump with --parent shows its types.
+  const out = path.join(dir, 'a-ctf.o');
+  c = vm('ctf', 'embed', path.join(dir, 'a.o'), path.join(r.out, 'a.mod.ctf'), '-o', out);
+  assert.equal(c.status, 0, c.stderr);
+  const oda = spawnSync('objdump', ['--ctf=.ctf', out], { encoding: 'utf8' });
+  assert.equal(oda.status, 0);
+  assert.match(oda.stdout, /Parent name: shared_ctf/);
+  c = vm('ctf', 'dump', '--parent', path.join(r.out, 'shared_ctf.builtin.ctf'), out);
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stdout, /struct a_priv \{\n\tstruct foo f;\n\};/);
+  assert.match(c.stdout, /extern struct foo \*a_foo;/);
+  // Embedding again replaces the section (the seed's --gzip layout this time).
+  c = vm('ctf', 'embed', out, path.join(r.out, 'a.mod.ctf'), '-o', out, '--gzip');
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stderr, /replaced/);
+  c = vm('ctf', 'dump', '--parent', path.join(r.out, 'shared_ctf.builtin.ctf'), out);
+  assert.match(c.stdout, /struct a_priv/);
 });
