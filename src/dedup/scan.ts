@@ -107,6 +107,7 @@ export function canonicalPath(p: string): string {
 
 export class FileScanner {
   private readonly ids = new Map<string, number>();
+  private readonly keys = new Map<string, number>();
   private readonly idList: string[] = [];
   private readonly defs: TypeDef[] = [];
   private readonly aliasable: number[] = [];
@@ -451,6 +452,19 @@ export class FileScanner {
     return { idx, fresh: true };
   }
 
+  /**
+   * A type based on another: looked up by a short key (kind, base index,
+   * name) so the full ID string is built and hashed only once per file.
+   */
+  private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
+    let idx = this.keys.get(key);
+    if (idx === undefined) {
+      idx = this.intern(id(), make, aliasable).idx;
+      this.keys.set(key, idx);
+    }
+    return idx;
+  }
+
   private special(bare: string): number {
     const id = this.ns + bare;
     const r = this.intern(id, () => {
@@ -536,13 +550,13 @@ export class FileScanner {
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        const id = this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`;
-        return this.intern(id, () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1).idx;
+        return this.derived(`*${t}`, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
+          () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
       }
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
         const t = this.typeIdOf(n.type, depth + 1);
         const [q, kind] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE] : ['restrict', K_RESTRICT];
-        return this.intern(`${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1).idx;
+        return this.derived(`${q[0]}${t}`, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
       }
       case C.DW_TAG_atomic_type:
         // CTF has no _Atomic: the qualifier is transparent.
@@ -550,7 +564,7 @@ export class FileScanner {
       case C.DW_TAG_typedef: {
         const t = this.typeIdOf(n.type, depth + 1);
         const name = n.name ?? '';
-        return this.intern(`${this.idList[t]} typedef ${name}`, () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; }, this.aliasable[t] === 1).idx;
+        return this.derived(`t${t} ${name}`, () => `${this.idList[t]} typedef ${name}`, () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; }, this.aliasable[t] === 1);
       }
       case C.DW_TAG_array_type:
         return this.arrayId(n, depth);
@@ -600,8 +614,8 @@ export class FileScanner {
     for (let i = dims.length - 1; i >= 0; i--) {
       const { count, index } = dims[i];
       const prev = cur;
-      const id = `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`;
-      cur = this.intern(id, () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; }, al).idx;
+      cur = this.derived(`[${prev} ${index} ${count}`, () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`,
+        () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; }, al);
       this.seen.add(cur);
     }
     return cur;
