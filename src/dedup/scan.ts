@@ -640,10 +640,28 @@ export class FileScanner {
     return r.idx;
   }
 
+  /** How many DW_TAG_member children `n` has, counted without decoding them (hot: every struct in every unit). */
   private memberCount(n: Node): number {
-    let c = 0;
-    for (const ch of this.children(n)) if (ch.tag === C.DW_TAG_member) c++;
-    return c;
+    if (!n.hasChildren) return 0;
+    const u = n.unit;
+    const r = u.reader;
+    const h = u.header;
+    const abbrevs = u.abbrevs;
+    let pos = n.childrenAt, depth = 1, count = 0;
+    while (depth > 0) {
+      if (pos >= h.end) throw r.error('DIE children not terminated before the end of the unit', pos);
+      r.pos = pos;
+      const code = r.uleb128();
+      if (code === 0) { depth--; pos = r.pos; continue; }
+      const a = abbrevs.get(code);
+      if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+      if (depth === 1 && a.tag === C.DW_TAG_member) count++;
+      const f = a.forms;
+      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      pos = r.pos;
+      if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
+    }
+    return count;
   }
 
   private fillEnum(n: Node, d: TypeDef): void {
