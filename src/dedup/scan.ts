@@ -80,7 +80,7 @@ interface Node {
   constValue?: AttrValue;
 }
 
-interface UnitFiles { files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[] }
+interface UnitFiles { files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[]; nos: number[] }
 
 /** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
 class AssemblyError extends Error {}
@@ -108,6 +108,8 @@ export function canonicalPath(p: string): string {
 export class FileScanner {
   private readonly ids = new Map<string, number>();
   private readonly keys = new Map<string, number>();
+  /** Canonical file name -> a small number, for short lookup keys. */
+  private readonly fileNos = new Map<string, number>();
   private readonly idList: string[] = [];
   private readonly defs: TypeDef[] = [];
   private readonly aliasable: number[] = [];
@@ -210,7 +212,7 @@ export class FileScanner {
     const k = u.key as number;
     let f = this.unitFiles.get(k);
     if (f) return f;
-    f = { files: [], first: 1, dir: undefined, canon: [] };
+    f = { files: [], first: 1, dir: undefined, canon: [], nos: [] };
     this.unitFiles.set(k, f);
     const d = u.root();
     const cd = d.attr(C.DW_AT_comp_dir);
@@ -231,6 +233,12 @@ export class FileScanner {
     return f;
   }
 
+  /** The number of the file that declares `n` (after fileName has been asked for it). */
+  private fileNo(n: Node): number {
+    const f = this.filesOf(n.unit);
+    return f.nos[n.file! - f.first] ?? -1;
+  }
+
   /** The canonical path of the file that declares `n` ('' when it has none). */
   private fileName(n: Node): string {
     if (n.file === undefined) return '';
@@ -241,6 +249,9 @@ export class FileScanner {
       const raw = f.files[i];
       c = raw === undefined ? '' : canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
       f.canon[i] = c;
+      let no = this.fileNos.get(c);
+      if (no === undefined) { no = this.fileNos.size; this.fileNos.set(c, no); }
+      f.nos[i] = no;
     }
     return c;
   }
@@ -535,11 +546,18 @@ export class FileScanner {
           return this.intern(`${ns}////${kw} ${name}`, () => { const d = newDef(K_FORWARD, name, `${kw} ${name}`); d.fwd = kind; return d; }, false).idx;
         }
         const file = this.fileName(n);
-        let id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}`;
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
-        if (!name) id += ` {${this.contentsHash(n, depth)}}`;
-        const r = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file);
+        const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
+        const key = `${ns}${file ? this.fileNo(n) : -1}:${n.line ?? ''}:${kw} ${name}${contents}`;
+        let idx = this.keys.get(key);
+        let fresh = false;
+        if (idx === undefined) {
+          const id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
+          ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
+          this.keys.set(key, idx);
+        }
+        const r = { idx, fresh };
         const d = this.defs[r.idx];
         if (kind === K_ENUM) {
           if (r.fresh) this.fillEnum(n, d);
