@@ -9,20 +9,14 @@
  * the merge (graph.ts) renumbers them into the global table.
  */
 
-/** Kinds, numbered as CTF numbers them (CTF_K_*), so construction maps them one to one. */
-export const K_INTEGER = 1;
-export const K_FLOAT = 2;
-export const K_POINTER = 3;
-export const K_ARRAY = 4;
-export const K_FUNCTION = 5;
-export const K_STRUCT = 6;
-export const K_UNION = 7;
-export const K_ENUM = 8;
-export const K_FORWARD = 9;
-export const K_TYPEDEF = 10;
-export const K_VOLATILE = 11;
-export const K_CONST = 12;
-export const K_RESTRICT = 13;
+/** Kinds: CTF's own numbers (CTF_K_*), so construction maps them one to one. */
+export {
+  CTF_K_INTEGER as K_INTEGER, CTF_K_FLOAT as K_FLOAT, CTF_K_POINTER as K_POINTER, CTF_K_ARRAY as K_ARRAY,
+  CTF_K_FUNCTION as K_FUNCTION, CTF_K_STRUCT as K_STRUCT, CTF_K_UNION as K_UNION, CTF_K_ENUM as K_ENUM,
+  CTF_K_FORWARD as K_FORWARD, CTF_K_TYPEDEF as K_TYPEDEF, CTF_K_VOLATILE as K_VOLATILE, CTF_K_CONST as K_CONST,
+  CTF_K_RESTRICT as K_RESTRICT,
+} from '../ctf/constants.js';
+import { CTF_K_ARRAY as K_ARRAY } from '../ctf/constants.js';
 
 /** The type ID of void (what a pointer without DW_AT_type points to). */
 export const VOID_ID = '////void';

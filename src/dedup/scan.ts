@@ -22,6 +22,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FormatError, type Reader } from '../bytes/index.js';
+import {
+  CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
+} from '../ctf/index.js';
 import * as C from '../dwarf/constants.js';
 import {
   DwarfInfo, readForm, readLineFiles, skipForm, tagName, type AttrValue, type DieKey, type LineFileTable, type Unit,
@@ -32,9 +35,6 @@ import {
   K_UNION, K_VOLATILE, VOID_ID, newDef, type FileSummary, type MemberDef, type ModuleSeen, type TypeDef,
 } from './defs.js';
 
-/** CTF encodings (binutils include/ctf.h). */
-const CTF_INT_SIGNED = 0x1, CTF_INT_CHAR = 0x2, CTF_INT_BOOL = 0x4;
-const CTF_FP_SINGLE = 1, CTF_FP_DOUBLE = 2, CTF_FP_CPLX = 3, CTF_FP_DCPLX = 4, CTF_FP_LDCPLX = 5, CTF_FP_LDOUBLE = 6;
 
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
 const MAX_CHAIN = 256;
