@@ -1,5 +1,6 @@
 /**
- * BTF: parse all of a kernel's BTF into the type model and print it as C,
+ * BTF: open a kernel's BTF and resolve the structs a command needs (pahole -F
+ * btf -C as the peer, and the time beyond Node's own start); parse all of a kernel's BTF into the type model and print it as C,
  * against `bpftool btf dump file F format c`; and decode every record into the
  * raw listing, against `bpftool btf dump file F`; both to /dev/null, same file,
  * same run.
@@ -26,7 +27,16 @@ export const bench: Bench = {
       const list = inputs();
       if (!list.length) { console.log('   skipped: no /sys/kernel/btf/vmlinux and no cached kernel'); return; }
       console.log(`   peer: ${version('bpftool', ['version'])}`);
+      console.log(`   peer: ${version('pahole', ['--version'])}`);
       for (const { label, file } of list) {
+        // What a command does on a dump: open the BTF and resolve a few structs (and what they reference).
+        const names = ['task_struct', 'list_head', 'uts_namespace', 'net_device', 'module'];
+        const oursL = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'btf', 'dump', file, ...names.flatMap((n) => ['--struct', n]), '--layout']));
+        const peerL = best(3, () => measure('pahole', ['-F', 'btf', '-C', names.join(','), file]));
+        if (oursL.status !== 0) throw new Error(`virtmem btf dump --struct ${file} exited ${oursL.status}`);
+        report(`${label}: open + ${names.length} struct layouts  vs  pahole -F btf -C ${names.join(',')}`, oursL, peerL, 'pahole');
+        const base = best(3, () => measure(process.execPath, ['-e', '0']));
+        console.log(`     node start alone (node -e 0, same moment): ${base.wallSeconds.toFixed(2)} s, ${base.peakRssMiB.toFixed(0)} MiB peak; virtmem beyond it: ${((oursL.wallSeconds - base.wallSeconds) * 1000).toFixed(0)} ms`);
         // Every type into the type model, printed as C, against bpftool's C dump.
         const oursC = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'btf', 'dump', file]));
         const peerC = best(3, () => measure('bpftool', ['btf', 'dump', 'file', file, 'format', 'c']));

@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bootAndDump, CPUS, KvmBroken, kvmUsable, MEMORY_MIB, QEMU } from './fixtures/guest.js';
+import { bootAndDump, CPUS, killGuests, KvmBroken, kvmUsable, MEMORY_MIB, QEMU } from './fixtures/guest.js';
 import { BUSYBOX, buildInitramfs, sourceDir, tmpWorkDir, type Initramfs } from './fixtures/initramfs.js';
 import { fixturesRoot } from './fixtures/paths.js';
 import { INTERFACES, TASKS } from './fixtures/plan.js';
@@ -148,6 +148,20 @@ async function lock(root: string): Promise<() => void> {
     said = true;
     if (Date.now() > deadline) throw new Error(`fixture builder lock ${dir} held by pid ${pid} for an hour`);
     await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/** Removes what interrupted builders left (we hold the lock, so no builder is using them). */
+function removeLeftovers(root: string): void {
+  for (const abi of fs.readdirSync(root)) {
+    const d = path.join(root, abi);
+    if (abi.startsWith('.') || !fs.statSync(d).isDirectory()) continue;
+    for (const name of fs.readdirSync(d)) {
+      if (/^\.(nokaslr|kaslr)\.(tmp|old)-\d+$/.test(name)) {
+        log(`removing the leftover ${path.join(d, name)}`);
+        fs.rmSync(path.join(d, name), { recursive: true, force: true });
+      }
+    }
   }
 }
 
@@ -272,7 +286,16 @@ async function main(): Promise<number> {
     makedumpfile: pkgVersion('makedumpfile'),
   };
   const release = await lock(root);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping`);
+      killGuests();
+      release();
+      process.exit(130);
+    });
+  }
   try {
+    removeLeftovers(root);
     for (const k of kernels) {
       let initramfs: Initramfs | undefined;
       for (const mode of modes) {

@@ -22,6 +22,7 @@ PKGS=(
   makedumpfile bpftool crash python3-drgn time
   # memory/: the real LZO and Snappy compressors, which the kdump page decoders are tested against
   liblzo2-2 libsnappy1v5
+  dwz   # test/types/dwz.test.ts: dwz -m output (partial units, .gnu_debugaltlink, DW_FORM_GNU_ref_alt/strp_alt)
 )
 
 [ "${VIRTMEM_NO_APT:-}" = 1 ] && exit 0

@@ -9,6 +9,6 @@ export type {
   BtfType, BtfTypeId, BtfInt, BtfRef, BtfArray, BtfMember, BtfStruct, BtfEnum, BtfEnum64, BtfFwd, BtfFunc,
   BtfFuncProto, BtfVar, BtfDatasec, BtfFloat, BtfDeclTag,
 } from './records.js';
-export { formatBtfRaw } from './raw.js';
+export { formatBtfRaw, writeBtfRaw, type RawSink } from './raw.js';
 export { loadBtf, btfBytes } from './load.js';
 export { BtfTypes, type BtfTypesOptions } from './to-types.js';

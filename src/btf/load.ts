@@ -29,7 +29,7 @@ export function btfBytes(path: string): { bytes: Uint8Array; section?: string } 
     return { bytes: elf.sectionData(sec, { relocate: false }), section: '.BTF' };
   }
   // /sys/kernel/btf/* report a size of 4096 but read in full; readFileSync handles that.
-  try { return { bytes: new Uint8Array(fs.readFileSync(path)) }; } catch (e) {
+  try { return { bytes: fs.readFileSync(path) }; } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

@@ -15,7 +15,6 @@
  * PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC (vlen = linkage),
  * FLOAT and TYPE_TAG have nothing after the record.
  */
-import { Reader } from '../bytes/index.js';
 import {
   BTF_KIND_ARRAY, BTF_KIND_CONST, BTF_KIND_DATASEC, BTF_KIND_DECL_TAG, BTF_KIND_ENUM, BTF_KIND_ENUM64,
   BTF_KIND_FLOAT, BTF_KIND_FUNC, BTF_KIND_FUNC_PROTO, BTF_KIND_FWD, BTF_KIND_INT, BTF_KIND_PTR,
@@ -54,45 +53,48 @@ export type BtfType =
   | BtfInt | BtfRef | BtfArray | BtfStruct | BtfEnum | BtfEnum64 | BtfFwd | BtfFunc | BtfFuncProto
   | BtfVar | BtfDatasec | BtfFloat | BtfDeclTag;
 
-/** Bytes after the 12-byte record for `kind` with `vlen` entries; -1 for an unknown kind. */
-export function btfVbytes(kind: number, vlen: number): number {
+/** Words (u32) after the 3-word record for `kind` with `vlen` entries; -1 for an unknown kind. */
+export function btfVwords(kind: number, vlen: number): number {
   switch (kind) {
-    case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: return 4;
-    case BTF_KIND_ARRAY: return 12;
-    case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64: case BTF_KIND_DATASEC: return 12 * vlen;
-    case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: return 8 * vlen;
+    case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: return 1;
+    case BTF_KIND_ARRAY: return 3;
+    case BTF_KIND_STRUCT: case BTF_KIND_UNION: case BTF_KIND_ENUM64: case BTF_KIND_DATASEC: return 3 * vlen;
+    case BTF_KIND_ENUM: case BTF_KIND_FUNC_PROTO: return 2 * vlen;
     case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
     case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_FLOAT: case BTF_KIND_TYPE_TAG: return 0;
     default: return -1;
   }
 }
 
-/** Decode the record at `at` of the type section; `name` resolves a name offset (it may throw). */
-export function decodeBtfRecord(r: Reader, at: number, name: (off: number) => string): BtfType {
-  r.pos = at;
-  const nameOff = r.u32();
-  const info = r.u32();
-  const sizeOrType = r.u32();
+/**
+ * Decode the record at word `at` of the type section `w` (u32 words in host
+ * order); `name` resolves a name offset (it may throw). The index pass has
+ * checked the kind and that the record fits.
+ */
+export function decodeBtfRecord(w: Uint32Array, at: number, name: (off: number) => string): BtfType {
+  const info = w[at + 1];
+  const sizeOrType = w[at + 2];
   const kind = (info >>> 24) & 0x1f;
   const vlen = info & 0xffff;
   const kindFlag = info >>> 31 === 1;
-  const nm = name(nameOff);
+  const nm = name(w[at]);
+  let p = at + 3;
   switch (kind) {
     case BTF_KIND_INT: {
-      const d = r.u32();
+      const d = w[p];
       return { name: nm, kindFlag, kind, size: sizeOrType, encoding: (d >>> 24) & 0x0f, bitOffset: (d >>> 16) & 0xff, bits: d & 0xff };
     }
     case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
     case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
       return { name: nm, kindFlag, kind, type: sizeOrType };
     case BTF_KIND_ARRAY:
-      return { name: nm, kindFlag, kind, type: r.u32(), indexType: r.u32(), nelems: r.u32() };
+      return { name: nm, kindFlag, kind, type: w[p], indexType: w[p + 1], nelems: w[p + 2] };
     case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
       const members: BtfMember[] = new Array(vlen);
-      for (let i = 0; i < vlen; i++) {
-        const mn = name(r.u32());
-        const type = r.u32();
-        const off = r.u32();
+      for (let i = 0; i < vlen; i++, p += 3) {
+        const mn = name(w[p]);
+        const type = w[p + 1];
+        const off = w[p + 2];
         members[i] = kindFlag
           ? { name: mn, type, bitOffset: off & 0xffffff, bitfieldSize: off >>> 24 }
           : { name: mn, type, bitOffset: off, bitfieldSize: 0 };
@@ -101,21 +103,14 @@ export function decodeBtfRecord(r: Reader, at: number, name: (off: number) => st
     }
     case BTF_KIND_ENUM: {
       const values: { name: string; value: number }[] = new Array(vlen);
-      for (let i = 0; i < vlen; i++) {
-        const n = name(r.u32());
-        const v = kindFlag ? r.i32() : r.u32();
-        values[i] = { name: n, value: v };
-      }
+      for (let i = 0; i < vlen; i++, p += 2) values[i] = { name: name(w[p]), value: kindFlag ? w[p + 1] | 0 : w[p + 1] };
       return { name: nm, kindFlag, kind, size: sizeOrType, signed: kindFlag, values };
     }
     case BTF_KIND_ENUM64: {
       const values: { name: string; value: bigint }[] = new Array(vlen);
-      for (let i = 0; i < vlen; i++) {
-        const n = name(r.u32());
-        const lo = BigInt(r.u32());
-        const hi = BigInt(r.u32());
-        const u = (hi << 32n) | lo;
-        values[i] = { name: n, value: kindFlag ? BigInt.asIntN(64, u) : u };
+      for (let i = 0; i < vlen; i++, p += 3) {
+        const u = (BigInt(w[p + 2]) << 32n) | BigInt(w[p + 1]);
+        values[i] = { name: name(w[p]), value: kindFlag ? BigInt.asIntN(64, u) : u };
       }
       return { name: nm, kindFlag, kind, size: sizeOrType, signed: kindFlag, values };
     }
@@ -125,24 +120,24 @@ export function decodeBtfRecord(r: Reader, at: number, name: (off: number) => st
       return { name: nm, kindFlag, kind, type: sizeOrType, linkage: vlen };
     case BTF_KIND_FUNC_PROTO: {
       const params: { name: string; type: BtfTypeId }[] = [];
-      for (let i = 0; i < vlen; i++) params.push({ name: name(r.u32()), type: r.u32() });
+      for (let i = 0; i < vlen; i++, p += 2) params.push({ name: name(w[p]), type: w[p + 1] });
       const last = params[params.length - 1];
       const varargs = !!last && last.type === 0 && last.name === '';
       if (varargs) params.pop();
       return { name: nm, kindFlag, kind, ret: sizeOrType, params, varargs };
     }
     case BTF_KIND_VAR:
-      return { name: nm, kindFlag, kind, type: sizeOrType, linkage: r.u32() };
+      return { name: nm, kindFlag, kind, type: sizeOrType, linkage: w[p] };
     case BTF_KIND_DATASEC: {
       const vars: { type: BtfTypeId; offset: number; size: number }[] = [];
-      for (let i = 0; i < vlen; i++) vars.push({ type: r.u32(), offset: r.u32(), size: r.u32() });
+      for (let i = 0; i < vlen; i++, p += 3) vars.push({ type: w[p], offset: w[p + 1], size: w[p + 2] });
       return { name: nm, kindFlag, kind, size: sizeOrType, vars };
     }
     case BTF_KIND_FLOAT:
       return { name: nm, kindFlag, kind, size: sizeOrType };
     case BTF_KIND_DECL_TAG:
-      return { name: nm, kindFlag, kind, type: sizeOrType, componentIdx: r.i32() };
+      return { name: nm, kindFlag, kind, type: sizeOrType, componentIdx: w[p] | 0 };
     default:
-      throw r.error(`unknown BTF kind ${kind}`, at);
+      throw new Error(`unknown BTF kind ${kind} past the index pass`);
   }
 }

@@ -18,7 +18,7 @@
  */
 import { FormatError } from '../bytes/index.js';
 import {
-  VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type StructType, type Type, type TypeSource,
+  VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type PointerType, type StructType, type Type, type TypeSource,
   type Variable,
 } from '../types/index.js';
 import type { Btf } from './btf.js';
@@ -29,6 +29,36 @@ import {
   BTF_KIND_VAR, BTF_KIND_VOLATILE, btfKindName,
 } from './constants.js';
 import type { BtfTypeId } from './records.js';
+
+/**
+ * A pointer whose target is converted on first read: C's by-reference edges
+ * are where a struct's closure explodes (task_struct reaches thousands of
+ * types through pointers), so a lookup converts what is needed by value and
+ * stops at pointers. Reading `target` converts it (a FormatError there if the
+ * target's record is bad); identity is as for any type: one object per id.
+ */
+class BtfPointer implements PointerType {
+  readonly kind = 'pointer' as const;
+  origin?: PointerType['origin'];
+  #src: BtfTypes | undefined;
+  #id: BtfTypeId;
+  #target: Type | undefined;
+
+  constructor(src: BtfTypes, id: BtfTypeId, readonly size: number) {
+    this.#src = src;
+    this.#id = id;
+  }
+
+  get target(): Type {
+    if (this.#target === undefined) {
+      this.#target = this.#src!.typeOf(this.#id);
+      this.#src = undefined;
+    }
+    return this.#target;
+  }
+
+  set target(t: Type) { this.#target = t; this.#src = undefined; }
+}
 
 const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 'float'];
 const KIND_FOR: Record<NamedKind, number[]> = {
@@ -44,9 +74,10 @@ export interface BtfTypesOptions {
 
 export class BtfTypes implements TypeSource {
   readonly format = 'btf';
-  private readonly cache = new Map<BtfTypeId, Type>();
+  /** Converted types by id (an array: ids are dense). */
+  private readonly cache: (Type | undefined)[] = [];
   private readonly broken = new Map<BtfTypeId, FormatError>();
-  private queue: (() => void)[] = [];
+  /** Ids created by the current top-level call, in creation order: the fill queue. */
   private made: BtfTypeId[] = [];
   private building = false;
   private readonly pointerSize: number;
@@ -58,7 +89,7 @@ export class BtfTypes implements TypeSource {
   /** The model type of BTF type `id` (0 is void). */
   typeOf(id: BtfTypeId): Type {
     if (id === 0) return VOID;
-    const c = this.cache.get(id);
+    const c = this.cache[id];
     if (c) return c;
     const b = this.broken.get(id);
     if (b) throw b;
@@ -66,15 +97,15 @@ export class BtfTypes implements TypeSource {
     this.building = true;
     try {
       const t = this.shallow(id);
-      for (let i = 0; i < this.queue.length; i++) this.queue[i]();
+      const made = this.made;
+      for (let i = 0; i < made.length; i++) this.fill(made[i]);
       return t;
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
-      for (const k of this.made) this.cache.delete(k);
+      for (const k of this.made) this.cache[k] = undefined;
       this.broken.set(id, e);
       throw e;
     } finally {
-      this.queue = [];
       this.made = [];
       this.building = false;
     }
@@ -82,98 +113,174 @@ export class BtfTypes implements TypeSource {
 
   private put<T extends Type>(id: BtfTypeId, t: T): T {
     t.origin = { format: 'btf', id };
-    this.cache.set(id, t);
+    this.cache[id] = t;
     this.made.push(id);
     return t;
+  }
+
+  /** The blob holding `id` (throws as Btf.type does when none does). */
+  private blob(id: BtfTypeId): Btf {
+    const b = this.btf.owner(id);
+    if (b) return b;
+    this.btf.type(id);
+    throw new FormatError(`no type ${id}`, this.btf.place);
+  }
+
+  /** Name at `off` of record `id` in `b`, failing as decoding the record would. */
+  private nameOf(b: Btf, off: number, id: BtfTypeId): string {
+    if (off === 0) return '';
+    try { return b.name(off); } catch (e) {
+      if (e instanceof FormatError) throw b.check(id) ?? e;
+      throw e;
+    }
   }
 
   /** Follow TYPE_TAGs (transparent in the model). */
   private untag(id: BtfTypeId): BtfTypeId {
     for (let i = 0; id !== 0 && this.btf.kindOf(id) === BTF_KIND_TYPE_TAG; i++) {
       if (i > MAX_CHAIN) throw new FormatError(`type tag chain from ${id} too long`, this.btf.place);
-      const t = this.btf.type(id);
-      if (t.kind !== BTF_KIND_TYPE_TAG) break;
-      id = t.type;
+      const b = this.blob(id);
+      id = b.words[b.start(id) + 2];
     }
     return id;
   }
 
+  /** Create type `id` without its references (members, targets): `fill` adds those. */
   private shallow(id0: BtfTypeId): Type {
     const id = this.untag(id0);
     if (id === 0) return VOID;
-    const hit = this.cache.get(id);
+    const hit = this.cache[id];
     if (hit) return hit;
-    const r = this.btf.type(id);
-    switch (r.kind) {
+    const b = this.blob(id);
+    const w = b.words;
+    const p = b.start(id);
+    const info = w[p + 1];
+    const kind = (info >>> 24) & 0x1f;
+    const kindFlag = info >>> 31 === 1;
+    const size = w[p + 2];
+    switch (kind) {
       case BTF_KIND_INT: {
+        const name = this.nameOf(b, w[p], id);
+        const d = w[p + 3];
+        const enc = (d >>> 24) & 0x0f;
+        const bits = d & 0xff;
         const t: IntType = {
-          kind: 'int', name: r.name, size: r.size, signed: (r.encoding & BTF_INT_SIGNED) !== 0,
-          encoding: r.encoding & BTF_INT_BOOL ? 'bool' : r.encoding & BTF_INT_CHAR ? 'char' : 'plain',
+          kind: 'int', name, size, signed: (enc & BTF_INT_SIGNED) !== 0,
+          encoding: enc & BTF_INT_BOOL ? 'bool' : enc & BTF_INT_CHAR ? 'char' : 'plain',
         };
         // C's char has no encoding bit in kernel BTF; its name says what it is.
-        if (t.encoding === 'plain' && /^(signed |unsigned )?char$/.test(r.name)) t.encoding = 'char';
-        if (r.bits !== r.size * 8) t.bits = r.bits;
+        if (t.encoding === 'plain' && /^(signed |unsigned )?char$/.test(name)) t.encoding = 'char';
+        if (bits !== size * 8) t.bits = bits;
         return this.put(id, t);
       }
       case BTF_KIND_FLOAT:
-        return this.put(id, { kind: 'float', name: r.name, size: r.size });
+        return this.put(id, { kind: 'float', name: this.nameOf(b, w[p], id), size });
       case BTF_KIND_PTR: {
-        const t = this.put(id, { kind: 'pointer', target: VOID as Type, size: this.pointerSize });
-        this.queue.push(() => { t.target = this.shallow(r.type); });
+        this.nameOf(b, w[p], id);
+        // Not queued: the target is made when first read (see BtfPointer).
+        const t = new BtfPointer(this, size, this.pointerSize);
+        t.origin = { format: 'btf', id };
+        this.cache[id] = t;
         return t;
       }
-      case BTF_KIND_TYPEDEF: {
-        const t = this.put(id, { kind: 'typedef', name: r.name, target: VOID as Type });
-        this.queue.push(() => { t.target = this.shallow(r.type); });
-        return t;
-      }
-      case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT: {
-        const kind = r.kind === BTF_KIND_CONST ? 'const' : r.kind === BTF_KIND_VOLATILE ? 'volatile' : 'restrict';
-        const t = this.put(id, { kind, target: VOID as Type });
-        this.queue.push(() => { t.target = this.shallow(r.type); });
-        return t;
-      }
-      case BTF_KIND_ARRAY: {
-        const t = this.put(id, { kind: 'array', element: VOID, count: r.nelems } as ArrayType);
-        this.queue.push(() => { t.element = this.shallow(r.type); });
-        return t;
-      }
+      case BTF_KIND_TYPEDEF:
+        return this.put(id, { kind: 'typedef', name: this.nameOf(b, w[p], id), target: VOID as Type });
+      case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
+        this.nameOf(b, w[p], id);
+        return this.put(id, { kind: kind === BTF_KIND_CONST ? 'const' : kind === BTF_KIND_VOLATILE ? 'volatile' : 'restrict', target: VOID as Type });
+      case BTF_KIND_ARRAY:
+        this.nameOf(b, w[p], id);
+        return this.put(id, { kind: 'array', element: VOID, count: w[p + 5] } as ArrayType);
       case BTF_KIND_FUNC_PROTO: {
-        const t = this.put(id, { kind: 'function', returns: VOID, params: [], varargs: r.varargs, prototyped: true } as FunctionType);
-        this.queue.push(() => {
-          t.returns = this.shallow(r.ret);
-          t.params = r.params.map((p) => ({ name: p.name || undefined, type: this.shallow(p.type) }));
-        });
-        return t;
+        this.nameOf(b, w[p], id);
+        const vlen = info & 0xffff;
+        const varargs = vlen > 0 && w[p + 3 + 2 * (vlen - 1)] === 0 && w[p + 4 + 2 * (vlen - 1)] === 0;
+        return this.put(id, { kind: 'function', returns: VOID, params: [], varargs, prototyped: true } as FunctionType);
       }
       case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
-        const t = this.put(id, { kind: r.kind === BTF_KIND_STRUCT ? 'struct' : 'union', name: r.name || undefined, size: r.size, members: [] } as StructType);
-        this.queue.push(() => {
-          const last = r.members.length - 1;
-          t.members = r.members.map((m, i) => {
-            const mtype = this.shallow(m.type);
-            const type = i === last && t.kind === 'struct' ? this.flexible(mtype) : mtype;
-            if (r.kindFlag) {
-              return m.bitfieldSize ? { name: m.name || undefined, type, bitOffset: m.bitOffset, bitSize: m.bitfieldSize } : { name: m.name || undefined, type, bitOffset: m.bitOffset };
-            }
-            // Without kind_flag a bitfield is a member whose INT type is narrower than its storage.
-            const mt = this.btf.kindOf(this.untag(m.type)) === BTF_KIND_INT ? this.btf.type(this.untag(m.type)) : undefined;
-            if (mt && mt.kind === BTF_KIND_INT && (mt.bits !== mt.size * 8 || mt.bitOffset)) {
-              return { name: m.name || undefined, type, bitOffset: m.bitOffset + mt.bitOffset, bitSize: mt.bits };
-            }
-            return { name: m.name || undefined, type, bitOffset: m.bitOffset };
-          });
-        });
-        return t;
+        const name = this.nameOf(b, w[p], id);
+        return this.put(id, { kind: kind === BTF_KIND_STRUCT ? 'struct' : 'union', name: name || undefined, size, members: [] } as StructType);
       }
-      case BTF_KIND_ENUM:
-        return this.put(id, { kind: 'enum', name: r.name || undefined, size: r.size, signed: r.signed, values: r.values.map((v) => ({ name: v.name, value: BigInt(v.value) })) });
-      case BTF_KIND_ENUM64:
-        return this.put(id, { kind: 'enum', name: r.name || undefined, size: r.size, signed: r.signed, values: r.values.map((v) => ({ name: v.name, value: v.value })) });
+      case BTF_KIND_ENUM: case BTF_KIND_ENUM64: {
+        const name = this.nameOf(b, w[p], id);
+        const vlen = info & 0xffff;
+        const values: { name: string; value: bigint }[] = new Array(vlen);
+        if (kind === BTF_KIND_ENUM) {
+          for (let i = 0, q = p + 3; i < vlen; i++, q += 2) values[i] = { name: this.nameOf(b, w[q], id), value: BigInt(kindFlag ? w[q + 1] | 0 : w[q + 1]) };
+        } else {
+          for (let i = 0, q = p + 3; i < vlen; i++, q += 3) {
+            const u = (BigInt(w[q + 2]) << 32n) | BigInt(w[q + 1]);
+            values[i] = { name: this.nameOf(b, w[q], id), value: kindFlag ? BigInt.asIntN(64, u) : u };
+          }
+        }
+        return this.put(id, { kind: 'enum', name: name || undefined, size, signed: kindFlag, values });
+      }
       case BTF_KIND_FWD:
-        return this.put(id, { kind: 'forward', name: r.name, of: r.union ? 'union' : 'struct' });
-      case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_DATASEC: case BTF_KIND_DECL_TAG: case BTF_KIND_TYPE_TAG:
-        throw new FormatError(`type ${id0} is a ${btfKindName(r.kind)}, not a C type`, this.btf.place);
+        return this.put(id, { kind: 'forward', name: this.nameOf(b, w[p], id), of: kindFlag ? 'union' : 'struct' });
+      default:
+        this.nameOf(b, w[p], id);
+        throw new FormatError(`type ${id0} is a ${btfKindName(kind)}, not a C type`, this.btf.place);
+    }
+  }
+
+  /** Add the references of type `id` (made by shallow), creating what they point at. */
+  private fill(id: BtfTypeId): void {
+    const t = this.cache[id]!;
+    const b = this.blob(id);
+    const w = b.words;
+    const p = b.start(id);
+    switch (t.kind) {
+      case 'typedef': case 'const': case 'volatile': case 'restrict':
+        t.target = this.shallow(w[p + 2]);
+        return;
+      case 'array':
+        t.element = this.shallow(w[p + 3]);
+        return;
+      case 'function': {
+        t.returns = this.shallow(w[p + 2]);
+        const n = (w[p + 1] & 0xffff) - (t.varargs ? 1 : 0);
+        const params: FunctionType['params'] = new Array(n);
+        for (let i = 0, q = p + 3; i < n; i++, q += 2) {
+          const name = this.nameOf(b, w[q], id);
+          params[i] = { name: name || undefined, type: this.shallow(w[q + 1]) };
+        }
+        t.params = params;
+        return;
+      }
+      case 'struct': case 'union': {
+        const info = w[p + 1];
+        const kindFlag = info >>> 31 === 1;
+        const vlen = info & 0xffff;
+        const members: StructType['members'] = new Array(vlen);
+        for (let i = 0, q = p + 3; i < vlen; i++, q += 3) {
+          const name = this.nameOf(b, w[q], id) || undefined;
+          const mid = w[q + 1];
+          const off = w[q + 2];
+          const mtype = this.shallow(mid);
+          const type = i === vlen - 1 && t.kind === 'struct' ? this.flexible(mtype, mid) : mtype;
+          if (kindFlag) {
+            const bitfieldSize = off >>> 24;
+            members[i] = bitfieldSize ? { name, type, bitOffset: off & 0xffffff, bitSize: bitfieldSize } : { name, type, bitOffset: off & 0xffffff };
+            continue;
+          }
+          // Without kind_flag a bitfield is a member whose INT type is narrower than its storage (or offset inside it).
+          if (mtype.kind === 'int') {
+            const ib = this.blob(this.untag(mid));
+            const d = ib.words[ib.start(this.untag(mid)) + 3];
+            const bo = (d >>> 16) & 0xff;
+            const bits = d & 0xff;
+            if (bits !== mtype.size * 8 || bo) {
+              members[i] = { name, type, bitOffset: off + bo, bitSize: bits };
+              continue;
+            }
+          }
+          members[i] = { name, type, bitOffset: off };
+        }
+        t.members = members;
+        return;
+      }
+      default:
+        return;
     }
   }
 
@@ -182,11 +289,12 @@ export class BtfTypes implements TypeSource {
    * (`int a[]`): the format writes both `[]` and `[0]` as 0 elements, and only
    * the last member can be flexible. Elsewhere `[0]` stays a zero-length array.
    */
-  private flexible(t: Type): Type {
+  private flexible(t: Type, id: BtfTypeId): Type {
     if (t.kind !== 'array' || t.count !== 0) return t;
-    const f: ArrayType = { kind: 'array', element: t.element, count: undefined };
+    const aid = this.untag(id);
+    const b = this.blob(aid);
+    const f: ArrayType = { kind: 'array', element: this.shallow(b.words[b.start(aid) + 3]), count: undefined };
     if (t.origin) f.origin = t.origin;
-    this.queue.push(() => { f.element = t.element; });
     return f;
   }
 

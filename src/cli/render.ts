@@ -5,27 +5,9 @@
  * and rows still print.
  */
 
-/** A cell whose value could not be read (with the reason, for --json). */
-export class Unreadable {
-  constructor(readonly reason: string) {}
-  toString(): string { return '<unreadable>'; }
-  toJSON(): unknown { return { unreadable: this.reason }; }
-}
+import { Unreadable, type Cell, type Column, type Row } from '../commands/table.js';
 
-export type Cell = string | number | bigint | boolean | null | undefined | Unreadable | Cell[] | { [k: string]: Cell };
-
-export interface Column {
-  /** Key in the row object. */
-  key: string;
-  /** Header shown in the table and CSV. */
-  title: string;
-  /** Right-align (numbers). */
-  right?: boolean;
-  /** Print numbers/bigints as hex. */
-  hex?: boolean;
-}
-
-export type Row = Record<string, Cell>;
+export { Unreadable, type Cell, type Column, type Row } from '../commands/table.js';
 export type Format = 'table' | 'json' | 'csv';
 
 function cellText(v: Cell, col: Column): string {

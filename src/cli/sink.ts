@@ -87,7 +87,8 @@ export class ByteSink {
     const b = this.buf;
     let p = this.pos;
     for (let k = d; k < width; k++) b[p++] = 0x20;
-    for (let i = p + d - 1; i >= p; i--) { b[i] = 0x30 + (v % 10); v = Math.floor(v / 10); }
+    if (v <= 0x7fffffff) for (let i = p + d - 1; i >= p; i--) { const q = (v / 10) | 0; b[i] = 0x30 + v - q * 10; v = q; }
+    else for (let i = p + d - 1; i >= p; i--) { b[i] = 0x30 + (v % 10); v = Math.floor(v / 10); }
     this.pos = p + d;
   }
 
@@ -109,6 +110,10 @@ export class ByteSink {
 
 /** Number of decimal digits of a non-negative integer below 2^53. */
 export function decimalDigits(v: number): number {
+  if (v < 10) return 1;
+  if (v < 100) return 2;
+  if (v < 1000) return 3;
+  if (v < 10000) return 4;
   let d = 1;
   while (v >= 10) { v = Math.floor(v / 10); d++; }
   return d;

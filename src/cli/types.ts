@@ -18,7 +18,8 @@ C types from the DWARF of FILE (an ELF object, executable, vmlinux or .ko).
   --struct NAME    the C definition of struct NAME (repeatable; also --union, --enum, --typedef)
   --var NAME       the declaration of variable NAME, with its address when known
   --all            every named type, as C that gcc compiles (dependencies first)
-  --sizes          every struct and union: name, size in bytes, number of holes (as pahole --sizes)
+  --sizes          every struct and union: name, size in bytes, number of holes (as pahole --sizes:
+                   file-scope types, one row per distinct definition; unions have 0 holes)
   --layout         pahole-style layout instead of C: each member's offset and size,
                    bitfields as "byte:bit" (storage unit's byte offset, then the bit in it),
                    holes, trailing padding, total size
@@ -53,10 +54,11 @@ export const command: Subcommand = {
     const ti = new DwarfTypes(info);
 
     if (flag(p, 'sizes')) {
-      ti.buildIndex();
+      // Every distinct file-scope struct and union, as pahole --sizes lists them: one row per
+      // name, size and member layout (a name defined two ways in two units gets two rows).
       const lines: string[] = [];
       const rows: unknown[] = [];
-      for (const t of ti.types()) {
+      for (const t of ti.loadAll().named) {
         if (!isComposite(t) || t.name === undefined) continue;
         const s = summarize(t);
         if (json) rows.push({ name: t.name, kind: t.kind, size: t.size, holes: s.holes });

@@ -25,6 +25,8 @@ export class Abbrev {
   readonly declIdx: number;
   /** attrs[i].form as a typed array for the scanners. */
   readonly forms: Uint16Array;
+  /** Scratch slot for a whole-file scanner's precomputed plan (types/dwarf-bulk.ts). */
+  bulkPlan: unknown = undefined;
 
   constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, readonly attrs: AttrSpec[]) {
     this.nameIdx = attrs.findIndex((a) => a.at === DW_AT_name);

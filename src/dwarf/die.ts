@@ -10,7 +10,7 @@
 import type { Abbrev, AttrSpec } from './abbrev.js';
 import { constantValue, readForm, skipForm, type AttrValue } from './form.js';
 import { tagName } from './names.js';
-import { dieKey, type DieKey } from './sections.js';
+import { dieKey, supDieKey, type DieKey } from './sections.js';
 import type { Unit } from './info.js';
 
 /** Nesting limit for DIE trees (real compilers stay far below). */
@@ -30,7 +30,7 @@ export class Die {
 
   get tag(): number { return this.abbrev.tag; }
   get hasChildren(): boolean { return this.abbrev.hasChildren; }
-  get key(): DieKey { return dieKey(this.unit.header.section, this.offset); }
+  get key(): DieKey { return this.unit.dwarf.isSup ? supDieKey(this.offset) : dieKey(this.unit.header.section, this.offset); }
   get tagName(): string { return tagName(this.abbrev.tag); }
 
   /** The value of attribute `at`, or undefined if the DIE does not have it. */
@@ -103,7 +103,7 @@ export class Die {
   ref(at: number): DieKey | undefined {
     const v = this.attr(at);
     if (!v) return undefined;
-    if (v.cls === 'ref') return v.key;
+    if (v.cls === 'ref') return this.unit.dwarf.isSup && v.key < 2 ** 48 ? supDieKey(v.key) : v.key;
     if (v.cls === 'sig8') return this.unit.dwarf.typeBySignature(v.sig, this);
     throw this.error(`attribute 0x${at.toString(16)} of ${this.tagName} is not a reference (form ${v.form})`);
   }

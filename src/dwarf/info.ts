@@ -155,10 +155,14 @@ export class DwarfInfo {
   readonly strOffsetsReader: Reader;
   readonly addrReader: Reader;
 
-  constructor(sections: DwarfSections) {
+  /** True for the supplementary file's DWARF: its DIEs are named by supDieKey. */
+  readonly isSup: boolean;
+
+  constructor(sections: DwarfSections, isSup = false) {
     this.sections = sections;
     this.source = sections.source;
-    if (sections.sup) this.sup = new DwarfInfo(sections.sup);
+    this.isSup = isSup;
+    if (sections.sup && !isSup) this.sup = new DwarfInfo(sections.sup, true);
     this.abbrevReader = this.readerFor('abbrev');
     this.strOffsetsReader = this.readerFor('strOffsets');
     this.addrReader = this.readerFor('addr');
@@ -231,7 +235,7 @@ export class DwarfInfo {
   die(key: DieKey): Die {
     const { section, offset } = splitDieKey(key);
     if (section === 'sup') {
-      if (!this.sup) throw new FormatError(`reference to DIE 0x${offset.toString(16)} of the supplementary file, which is not loaded`, this.place('info', offset));
+      if (!this.sup) throw new FormatError(`reference to DIE 0x${offset.toString(16)} of the supplementary file${this.sections.supPath ? ' ' + this.sections.supPath : ''}, which is not loaded`, this.place('info', offset));
       return this.sup.die(offset as DieKey);
     }
     const u = this.unitAt(section, offset);

@@ -12,10 +12,12 @@
  * order, as a linker would; offsets in messages then count from the start of
  * the concatenation.
  */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ElfFile } from '../elf/index.js';
 import type { DwarfSections } from './sections.js';
 
-const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup'>, string][] = [
+const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup' | 'supPath'>, string][] = [
   ['info', '.debug_info'], ['abbrev', '.debug_abbrev'], ['str', '.debug_str'], ['strOffsets', '.debug_str_offsets'],
   ['addr', '.debug_addr'], ['lineStr', '.debug_line_str'], ['types', '.debug_types'], ['line', '.debug_line'],
 ];
@@ -39,12 +41,50 @@ export function dwarfSectionsFromElf(elf: ElfFile): DwarfSections {
   return out;
 }
 
-/** The DWARF sections of the ELF file at `path`. */
+/**
+ * The DWARF sections of the ELF file at `path`, with those of its
+ * supplementary file when it names one (dwz -m: .gnu_debugaltlink; DWARF 5:
+ * .debug_sup), found relative to the file's directory unless absolute. A
+ * supplementary file that is missing is not an error here: references into it
+ * fail with a FormatError naming the path (DwarfInfo.die).
+ */
 export function loadDwarfSections(path: string): DwarfSections {
   const elf = ElfFile.open(path);
+  let out: DwarfSections;
+  let supName: string | undefined;
   try {
-    return dwarfSectionsFromElf(elf);
+    out = dwarfSectionsFromElf(elf);
+    supName = supplementaryName(elf);
   } finally {
     elf.close();
   }
+  if (supName) {
+    const supPath = isAbsolute(supName) ? supName : resolve(dirname(path), supName);
+    out.supPath = supPath;
+    if (existsSync(supPath) && resolve(supPath) !== resolve(path)) {
+      const sup = ElfFile.open(supPath);
+      try { out.sup = dwarfSectionsFromElf(sup); } finally { sup.close(); }
+    }
+  }
+  return out;
+}
+
+/** The supplementary file's name from .gnu_debugaltlink (name, NUL, build-id) or .debug_sup (version, is_supplementary, name). */
+export function supplementaryName(elf: ElfFile): string | undefined {
+  const alt = elf.section('.gnu_debugaltlink');
+  if (alt) {
+    const b = elf.sectionData(alt);
+    const e = b.indexOf(0);
+    if (e > 0) return new TextDecoder().decode(b.subarray(0, e));
+  }
+  const sup = elf.section('.debug_sup');
+  if (sup) {
+    const b = elf.sectionData(sup);
+    // u16 version (5), u8 is_supplementary (1 in the supplementary file itself), NUL-terminated name.
+    if (b.length > 3 && b[2] === 0) {
+      const e = b.indexOf(0, 3);
+      if (e > 3) return new TextDecoder().decode(b.subarray(3, e));
+    }
+  }
+  return undefined;
 }

@@ -21,7 +21,17 @@ import type { Abbrev } from './abbrev.js';
 import * as C from './constants.js';
 import { skipForm } from './form.js';
 import type { DwarfInfo, Unit } from './info.js';
-import { dieKey, type DieKey } from './sections.js';
+import { dieKey, supDieKey, type DieKey } from './sections.js';
+
+/** Every unit to search: the file's, then its supplementary file's (dwz -m moves shared types there). */
+function allUnits(dwarf: DwarfInfo): Unit[] {
+  return dwarf.sup ? [...dwarf.units(), ...dwarf.sup.units()] : dwarf.units();
+}
+
+/** The DieKey of the DIE at `offset` of unit `u` (supplementary-file DIEs by supDieKey). */
+function keyIn(u: Unit, offset: number): DieKey {
+  return u.dwarf.isSup ? supDieKey(offset) : dieKey(u.header.section, offset);
+}
 
 export interface NameHit {
   key: DieKey;
@@ -179,10 +189,12 @@ function inlineEquals(bytes: Uint8Array, at: number, needle: Uint8Array): boolea
  * `onError` (default: rethrown) and the search goes on with the next unit.
  */
 export function* findByName(dwarf: DwarfInfo, name: string, tags: ReadonlySet<number>, onError?: (e: FormatError) => void): Generator<NameHit> {
-  const offsets = strOffsetsOf(dwarf, name);
+  const mainOffsets = strOffsetsOf(dwarf, name);
+  const supOffsets = dwarf.sup ? strOffsetsOf(dwarf.sup, name) : mainOffsets;
   const needle = Buffer.from(name + '\0', 'utf8');
   const raw: RawName = { kind: NameKind.None, value: 0 };
-  for (const u of dwarf.units()) {
+  for (const u of allUnits(dwarf)) {
+    const offsets = u.dwarf === dwarf ? mainOffsets : supOffsets;
     const hits: NameHit[] = [];
     try {
       scanTopLevel(u, (offset, a, attrsAt) => {
@@ -192,7 +204,7 @@ export function* findByName(dwarf: DwarfInfo, name: string, tags: ReadonlySet<nu
         if (raw.kind === NameKind.StrOffset) match = offsets.has(raw.value);
         else if (raw.kind === NameKind.Inline) match = inlineEquals(u.reader.bytes, raw.value, needle);
         else if (raw.kind === NameKind.Other) match = u.dieAt(offset).name() === name;
-        if (match) hits.push({ key: dieKey(u.header.section, offset), tag: a.tag, declaration: isDeclaration(u, a, attrsAt) });
+        if (match) hits.push({ key: keyIn(u, offset), tag: a.tag, declaration: isDeclaration(u, a, attrsAt) });
       });
     } catch (e) {
       if (!(e instanceof FormatError) || !onError) throw e;
@@ -239,7 +251,8 @@ export class NameIndex {
     const ix = new NameIndex();
     const byStrOffset = new Map<number, number>();
     const raw: RawName = { kind: NameKind.None, value: 0 };
-    for (const u of dwarf.units()) {
+    for (const u of allUnits(dwarf)) {
+      const strBias = u.dwarf === dwarf ? 0 : 2 ** 40; // the supplementary file's .debug_str is another table
       try {
         scanTopLevel(u, (offset, a, attrsAt) => {
           if (!tags.has(a.tag) || a.nameIdx < 0) return;
@@ -247,9 +260,9 @@ export class NameIndex {
           let id: number;
           if (raw.kind === NameKind.StrOffset) {
             const o = raw.value;
-            const known = byStrOffset.get(o);
+            const known = byStrOffset.get(strBias + o);
             if (known !== undefined) id = known;
-            else { id = ix.intern(dwarf.str(o)); byStrOffset.set(o, id); }
+            else { id = ix.intern(u.dwarf.str(o)); byStrOffset.set(strBias + o, id); }
           } else if (raw.kind === NameKind.Inline) {
             const b = u.reader.bytes;
             const e = b.indexOf(0, raw.value);
@@ -260,7 +273,7 @@ export class NameIndex {
             if (s === undefined) return;
             id = ix.intern(s);
           } else return;
-          ix.add(dieKey(u.header.section, offset), a.tag, isDeclaration(u, a, attrsAt), id);
+          ix.add(keyIn(u, offset), a.tag, isDeclaration(u, a, attrsAt), id);
         });
       } catch (e) {
         if (!(e instanceof FormatError)) throw e;

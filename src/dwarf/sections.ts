@@ -26,6 +26,8 @@ export interface DwarfSections {
   source?: string;
   /** The supplementary object (DW_FORM_ref_sup*, strp_sup; dwz's .gnu_debugaltlink), if loaded. */
   sup?: DwarfSections;
+  /** Where the supplementary file was looked for (.gnu_debugaltlink or .debug_sup), loaded or not. */
+  supPath?: string;
 }
 
 /** Section names as they appear in messages, by role. */

@@ -7,7 +7,7 @@
  * a name map built on first use. Addresses are the guest's run-time addresses:
  * a link-time source is shifted by the KASLR offset when it is made.
  */
-import type { ElfFile } from '../elf/index.js';
+import type { CompactSymbols, ElfFile } from '../elf/index.js';
 import { STT } from '../elf/index.js';
 import { FormatError } from '../bytes/index.js';
 
@@ -47,23 +47,44 @@ export class SortedSymbols implements SymbolTable {
   /**
    * `names[i]` at `addrs[i]` (any order; sorted here). `sizes` optional.
    * Duplicate names keep the first (lowest-address) occurrence for lookups.
+   * `presorted`: the caller guarantees address order (kallsyms), so the arrays are kept as given.
    */
-  constructor(readonly source: string, names: string[], addrs: bigint[] | BigUint64Array, sizes?: bigint[] | BigUint64Array) {
+  constructor(readonly source: string, names: string[], addrs: bigint[] | BigUint64Array, sizes?: bigint[] | BigUint64Array, presorted = false) {
     const n = names.length;
+    this.count = n;
+    if (presorted) {
+      this.names = names;
+      this.addrs = addrs instanceof BigUint64Array ? addrs : BigUint64Array.from(addrs, (a) => BigInt.asUintN(64, a));
+      if (sizes) this.sizes = sizes instanceof BigUint64Array ? sizes : BigUint64Array.from(sizes, (a) => BigInt.asUintN(64, a));
+      return;
+    }
+    // Sort on the two 32-bit halves (number compares; bigint ones cost several times more).
+    const hi = new Uint32Array(n), lo = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = BigInt.asUintN(64, addrs[i]);
+      hi[i] = Number(a >> 32n);
+      lo[i] = Number(a & 0xffffffffn);
+    }
     const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => (addrs[a] < addrs[b] ? -1 : addrs[a] > addrs[b] ? 1 : 0));
+    order.sort((a, b) => hi[a] - hi[b] || lo[a] - lo[b] || a - b);
     this.names = order.map((i) => names[i]);
     this.addrs = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, addrs[i])));
     if (sizes) this.sizes = BigUint64Array.from(order.map((i) => BigInt.asUintN(64, sizes[i])));
-    this.count = n;
+  }
+
+  /** Index (in address order) of the first symbol called `name`. */
+  protected indexOf(name: string): number | undefined {
+    if (!this.byName) {
+      // From the top down, so the lowest address of a duplicate name is the one kept (one hash per name).
+      const m = new Map<string, number>();
+      for (let i = this.count - 1; i >= 0; i--) m.set(this.names[i], i);
+      this.byName = m;
+    }
+    return this.byName.get(name);
   }
 
   address(name: string): bigint | undefined {
-    if (!this.byName) {
-      this.byName = new Map();
-      for (let i = 0; i < this.count; i++) if (!this.byName.has(this.names[i])) this.byName.set(this.names[i], i);
-    }
-    const i = this.byName.get(name);
+    const i = this.indexOf(name);
     return i === undefined ? undefined : this.addrs[i];
   }
 
@@ -90,33 +111,101 @@ export class SortedSymbols implements SymbolTable {
   }
 }
 
+/** Options of the link-time sources. */
+export interface ShiftOptions {
+  /**
+   * Only addresses at or above this are shifted (x86-64: 0xffffffff80000000,
+   * so per-CPU symbols, offsets into the per-CPU area, stay as they are).
+   */
+  shiftFrom?: bigint;
+}
+
+/** Whether symbol `i` of a .symtab is one the kernel sources use: named, function/object/no type. */
+function wanted(t: CompactSymbols, i: number): boolean {
+  if (t.nameOffsets[i] === 0) return false;
+  const ty = t.info[i] & 0xf;
+  return ty === STT.STT_FUNC || ty === STT.STT_OBJECT || ty === STT.STT_NOTYPE;
+}
+
 /**
  * The function and object symbols of a vmlinux's .symtab, shifted by `offset`
  * (the KASLR offset of the guest the symbols are used for).
  */
-export function symbolsFromElf(elf: ElfFile, offset = 0n): SortedSymbols {
-  const t = elf.compactSymbols();
+export function symbolsFromElf(elf: ElfFile, offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  return symbolsFromCompact(elf.compactSymbols(), `${elf.name} .symtab`, offset, opts);
+}
+
+/** symbolsFromElf over an already read table. */
+export function symbolsFromCompact(t: CompactSymbols, source: string, offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  const from = opts.shiftFrom ?? 0n;
   const names: string[] = [];
   const addrs: bigint[] = [];
   const sizes: bigint[] = [];
   for (let i = 1; i < t.length; i++) {
-    const ty = t.type(i);
-    if (ty !== STT.STT_FUNC && ty !== STT.STT_OBJECT && ty !== STT.STT_NOTYPE) continue;
-    if (t.sectionIndex(i) === 0) continue; // undefined
+    if (!wanted(t, i)) continue;
     const name = t.name(i);
     if (!name) continue;
+    const v = t.value(i);
     names.push(name);
-    addrs.push(BigInt.asUintN(64, t.value(i) + offset));
+    addrs.push(v >= from ? BigInt.asUintN(64, v + offset) : v);
     sizes.push(t.size(i));
   }
-  return new SortedSymbols(`${elf.name} .symtab`, names, addrs, sizes);
+  return new SortedSymbols(source, names, addrs, sizes, false);
+}
+
+/**
+ * A vmlinux .symtab as a SymbolTable that is built only when needed: a few
+ * address(name) calls (identification, one `print`) compare the name's bytes
+ * against the string table for each symbol, decoding nothing; the sorted table
+ * of every symbol is made on the first symbolize() or entries(), or after
+ * `quickLimit` lookups. Answers are the same as symbolsFromElf's.
+ */
+export class LazyElfSymbols implements SymbolTable {
+  readonly count: number;
+  private table?: SortedSymbols;
+  private quickLeft: number;
+
+  constructor(private readonly t: CompactSymbols, readonly source: string, private readonly offset = 0n, private readonly opts: ShiftOptions = {}, quickLimit = 64) {
+    let n = 0;
+    for (let i = 1; i < t.length; i++) if (wanted(t, i) && t.strtab[t.nameOffsets[i]] !== 0) n++;
+    this.count = n;
+    this.quickLeft = quickLimit;
+  }
+
+  /** The sorted table (built now if not yet). */
+  full(): SortedSymbols {
+    return (this.table ??= symbolsFromCompact(this.t, this.source, this.offset, this.opts));
+  }
+
+  address(name: string): bigint | undefined {
+    if (this.table || this.quickLeft-- <= 0) return this.full().address(name);
+    const want = new TextEncoder().encode(name);
+    const { strtab, nameOffsets } = this.t;
+    const n0 = want[0], len = want.length;
+    let best: bigint | undefined;
+    for (let i = 1; i < this.t.length; i++) {
+      const o = nameOffsets[i];
+      if (strtab[o] !== n0 || strtab[o + len] !== 0 || !wanted(this.t, i)) continue;
+      let k = 1;
+      while (k < len && strtab[o + k] === want[k]) k++;
+      if (k < len) continue;
+      const v = this.t.value(i);
+      const a = v >= (this.opts.shiftFrom ?? 0n) ? BigInt.asUintN(64, v + this.offset) : v;
+      if (best === undefined || a < best) best = a;
+    }
+    return best;
+  }
+
+  symbolize(addr: bigint): SymbolHit | undefined { return this.full().symbolize(addr); }
+  entries(): Iterable<[string, bigint]> { return this.full().entries(); }
 }
 
 /**
  * A System.map ("ffffffff81000000 T _text" per line), shifted by `offset`.
  * A malformed line is an error naming the file and line.
  */
-export function symbolsFromSystemMap(text: string, name = 'System.map', offset = 0n): SortedSymbols {
+export function symbolsFromSystemMap(text: string, name = 'System.map', offset = 0n, opts: ShiftOptions = {}): SortedSymbols {
+  const from = opts.shiftFrom ?? 0n;
   const names: string[] = [];
   const addrs: bigint[] = [];
   const lines = text.split('\n');
@@ -127,7 +216,8 @@ export function symbolsFromSystemMap(text: string, name = 'System.map', offset =
     if (!m) throw new FormatError(`line ${ln + 1}: not "ADDRESS TYPE NAME"`, { source: name, format: 'System.map' });
     if (m[2] === 'U' || m[2] === 'w' || m[2] === 'a' || m[2] === 'A') continue; // undefined, weak-undefined, absolute
     names.push(m[3]);
-    addrs.push(BigInt.asUintN(64, BigInt('0x' + m[1]) + offset));
+    const v = BigInt('0x' + m[1]);
+    addrs.push(v >= from ? BigInt.asUintN(64, v + offset) : v);
   }
   return new SortedSymbols(name, names, addrs);
 }

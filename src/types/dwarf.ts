@@ -28,6 +28,7 @@ import * as C from '../dwarf/constants.js';
 import {
   DwarfInfo, NameIndex, constantValue, findByName, tagName, type AttrValue, type Die, type DieKey, type DwarfSections,
 } from '../dwarf/index.js';
+import { BulkLoader, type BulkTypes } from './dwarf-bulk.js';
 import { MAX_TYPE_DEPTH, trySizeof } from './helpers.js';
 import {
   VOID, type ArrayType, type EnumType, type FunctionType, type IntType, type Member, type PointerType, type QualifiedType,
@@ -45,9 +46,6 @@ const TAGS_FOR: Record<NamedKind, ReadonlySet<number>> = {
 };
 const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 'float'];
 const VARIABLE_TAGS: ReadonlySet<number> = new Set([C.DW_TAG_variable]);
-const TYPE_TAGS: ReadonlySet<number> = new Set([
-  C.DW_TAG_structure_type, C.DW_TAG_class_type, C.DW_TAG_union_type, C.DW_TAG_enumeration_type, C.DW_TAG_typedef, C.DW_TAG_base_type,
-]);
 
 export class DwarfTypes implements TypeSource {
   readonly format = 'dwarf';
@@ -58,6 +56,7 @@ export class DwarfTypes implements TypeSource {
   private made: number[] = [];
   private building = false;
   private index?: NameIndex;
+  private bulk?: BulkTypes;
 
   constructor(readonly dwarf: DwarfInfo) {}
 
@@ -320,15 +319,23 @@ export class DwarfTypes implements TypeSource {
     return undefined;
   }
 
+  /**
+   * Every type of the file at once (dwarf-bulk.ts): one scan per unit, named
+   * types deduplicated across units by kind, name and size, function-local
+   * types included. Done once; later calls return the same result.
+   */
+  loadAll(): BulkTypes {
+    return (this.bulk ??= new BulkLoader(this.dwarf, (k) => this.typeAt(k)).load());
+  }
+
+  /** Every named type (first definition per kind and name, in file order), from loadAll. */
   *types(): Generator<Type> {
-    const ix = this.buildIndex();
     const seen = new Set<string>();
-    for (const e of ix.entries()) {
-      if (!TYPE_TAGS.has(e.tag) || e.declaration) continue;
-      let t: Type;
-      try { t = this.typeAt(e.key); } catch (err) { if (err instanceof FormatError) continue; throw err; }
+    for (const t of this.loadAll().named) {
       if (t.kind === 'forward') continue;
-      const k = `${t.kind} ${e.name}`;
+      const name = typeNameOf(t);
+      if (name === undefined) continue;
+      const k = `${t.kind} ${name}`;
       if (seen.has(k)) continue;
       seen.add(k);
       yield t;
@@ -337,7 +344,14 @@ export class DwarfTypes implements TypeSource {
 
   /** Problems met so far: broken units and DIEs that could not be converted. */
   problems(): FormatError[] {
-    return [...this.dwarf.problems, ...(this.index?.problems ?? []), ...this.broken.values()];
+    return [...this.dwarf.problems, ...(this.index?.problems ?? []), ...(this.bulk?.problems ?? []), ...this.broken.values()];
+  }
+}
+
+function typeNameOf(t: Type): string | undefined {
+  switch (t.kind) {
+    case 'int': case 'float': case 'typedef': case 'struct': case 'union': case 'enum': return t.name;
+    default: return undefined;
   }
 }
 
@@ -409,13 +423,23 @@ function subrangeCount(d: Die): number | undefined {
   }
   const ub = d.attr(C.DW_AT_upper_bound);
   if (!ub || ub.cls !== 'constant') return undefined;
-  const upper = constantValue(ub, true)!;
+  const upper = boundValue(ub);
   const lb = d.attr(C.DW_AT_lower_bound);
-  const lower = lb ? (constantValue(lb, true) ?? 0n) : 0n;
+  const lower = lb && lb.cls === 'constant' ? boundValue(lb) : 0n;
   const n = upper - lower + 1n;
   if (n < 0n) return 0; // gcc's zero-length arrays: upper bound -1
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw d.error('array bound too large');
   return Number(n);
+}
+
+/**
+ * An array bound: gcc writes bounds unsigned in the smallest data form (char
+ * a[256] has upper bound 0xff as data1) and -1 (zero-length array) as data8
+ * all-ones or sdata; so data1/2/4 read unsigned, data8 and sdata signed.
+ */
+function boundValue(v: AttrValue): bigint {
+  if (v.cls !== 'constant') return 0n;
+  return v.size === 8 ? BigInt.asIntN(64, v.value) : v.value;
 }
 
 function bytesValue(b: Uint8Array, le: boolean, signed: boolean): bigint {

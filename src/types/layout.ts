@@ -29,6 +29,19 @@ export interface LayoutSummary {
   sumBitHoles: number;
   /** Bytes after the last member up to the size. */
   padding: number;
+  /** Bits left unused at the end of a trailing bitfield's storage unit. */
+  bitPadding: number;
+  /** Sum of the widths of bitfield members. */
+  sumBitfields: number;
+}
+
+/** Holes after each member of a struct (index i: after member i; -1: before the first). */
+export interface MemberHoles {
+  /** Byte hole after member i (pahole's "XXX n bytes hole"). */
+  bytes: number[];
+  /** Bit hole after member i. */
+  bits: number[];
+  preHole: number;
 }
 
 const COL = 40;
@@ -44,16 +57,13 @@ export function layout(t: StructType, opts: LayoutOptions = {}): string {
   const walk = (s: StructType, base: number, level: number): void => {
     if (level > 64) throw new TypeModelError('anonymous members nested deeper than 64 (a cycle?)');
     const ind = '\t'.repeat(level);
-    let end = base; // bit where the previous member ended (structs only)
     let line = Math.floor(base / 8 / cl);
-    for (const m of s.members) {
+    const holes = s.kind === 'struct' ? findHoles(s).holes : undefined;
+    if (holes && holes.preHole) lines.push(`${ind}/* XXX ${holes.preHole} byte${holes.preHole === 1 ? '' : 's'} hole, try to pack */`);
+    for (let mi = 0; mi < s.members.length; mi++) {
+      const m = s.members[mi];
       const at = base + m.bitOffset;
       if (s.kind === 'struct') {
-        const gap = at - end;
-        if (gap > 0) {
-          if (gap % 8 === 0 && end % 8 === 0) lines.push(`${ind}/* XXX ${gap / 8} byte${gap === 8 ? '' : 's'} hole, try to pack */`);
-          else lines.push(`${ind}/* XXX ${gap} bit${gap === 1 ? '' : 's'} hole, try to pack */`);
-        }
         const nl = Math.floor(at / 8 / cl);
         if (nl > line && m.bitSize === undefined) {
           lines.push(`${ind}/* --- cacheline ${nl} boundary (${nl * cl} bytes) --- */`);
@@ -78,8 +88,11 @@ export function layout(t: StructType, opts: LayoutOptions = {}): string {
         }
         lines.push(`${ind}${d.padEnd(COL)} /* ${where} */`);
       }
-      const e = at + (m.bitSize ?? 8 * size);
-      if (e > end) end = e;
+      if (holes) {
+        const bh = holes.bits[mi], h = holes.bytes[mi];
+        if (bh) lines.push(`${ind}/* XXX ${bh} bit${bh === 1 ? '' : 's'} hole, try to pack */`);
+        if (h) lines.push(`${ind}/* XXX ${h} byte${h === 1 ? '' : 's'} hole, try to pack */`);
+      }
     }
   };
 
@@ -89,8 +102,9 @@ export function layout(t: StructType, opts: LayoutOptions = {}): string {
   lines.push(`\t/* size: ${t.size}, cachelines: ${Math.ceil(t.size / cl)}, members: ${sum.members} */`);
   if (t.kind === 'struct') {
     if (sum.holes) lines.push(`\t/* sum members: ${sum.sumMembers}, holes: ${sum.holes}, sum holes: ${sum.sumHoles} */`);
-    if (sum.bitHoles) lines.push(`\t/* bit holes: ${sum.bitHoles}, sum bit holes: ${sum.sumBitHoles} bits */`);
+    if (sum.sumBitfields) lines.push(`\t/* sum bitfield members: ${sum.sumBitfields} bits${sum.bitHoles ? `, bit holes: ${sum.bitHoles}, sum bit holes: ${sum.sumBitHoles} bits` : ''} */`);
     if (sum.padding) lines.push(`\t/* padding: ${sum.padding} */`);
+    if (sum.bitPadding) lines.push(`\t/* bit_padding: ${sum.bitPadding} bits */`);
   }
   if (t.size % cl) lines.push(`\t/* last cacheline: ${t.size % cl} bytes */`);
   lines.push('};');
@@ -101,24 +115,92 @@ function memberSize(m: Member): number {
   return trySizeof(m.type) ?? 0;
 }
 
-/** Holes, padding and member counts of a struct (top level, as pahole counts them). */
+/** Holes, padding and member counts of a struct (top level, as pahole counts them); unions have none. */
 export function summarize(t: StructType): LayoutSummary {
-  const s: LayoutSummary = { size: t.size, members: t.members.length, sumMembers: 0, holes: 0, sumHoles: 0, bitHoles: 0, sumBitHoles: 0, padding: 0 };
-  let end = 0;
+  if (t.kind === 'struct') return findHoles(t).summary;
+  const s: LayoutSummary = { size: t.size, members: t.members.length, sumMembers: 0, holes: 0, sumHoles: 0, bitHoles: 0, sumBitHoles: 0, padding: 0, bitPadding: 0, sumBitfields: 0 };
   for (const m of t.members) {
     if (m.bitSize === undefined) s.sumMembers += memberSize(m);
-    if (t.kind === 'struct') {
-      const gap = m.bitOffset - end;
-      if (gap > 0) {
-        if (gap % 8 === 0 && end % 8 === 0) { s.holes++; s.sumHoles += gap / 8; }
-        else { s.bitHoles++; s.sumBitHoles += gap; }
-      }
-      const e = m.bitOffset + (m.bitSize ?? 8 * memberSize(m));
-      if (e > end) end = e;
-    }
+    else s.sumBitfields += m.bitSize;
   }
-  if (t.kind === 'struct') s.padding = Math.max(0, t.size - Math.ceil(end / 8));
   return s;
+}
+
+/**
+ * pahole's hole search over a struct's members, in order. Each member covers
+ * bits [offset, offset + width) (a bitfield its width, others 8 x the type's
+ * size). A bitfield lives in a storage unit the size of its type, at the
+ * offset rounded down to that size. After a bitfield run, the bits up to the
+ * end of its storage unit (or to the next member, if sooner) are a bit hole,
+ * and whole bytes from there to the next member's byte are a byte hole; a
+ * bitfield that starts a new aligned unit first closes the byte hole up to
+ * that unit. Trailing bits of a last bitfield's unit are bit padding; bytes
+ * after the last member, padding. Counts and sums are what pahole prints.
+ */
+export function findHoles(t: StructType): { holes: MemberHoles; summary: LayoutSummary } {
+  const n = t.members.length;
+  const holes: MemberHoles = { bytes: new Array(n).fill(0), bits: new Array(n).fill(0), preHole: 0 };
+  const s: LayoutSummary = { size: t.size, members: n, sumMembers: 0, holes: 0, sumHoles: 0, bitHoles: 0, sumBitHoles: 0, padding: 0, bitPadding: 0, sumBitfields: 0 };
+  let unitEnd = t.size * 8; // end bit of the current bitfield storage unit
+  let unitBits = 0;
+  let seen = 0; // last bit covered so far
+  let inBitfield = false;
+  for (let i = 0; i < n; i++) {
+    const m = t.members[i];
+    const size = memberSize(m);
+    const typeBits = size * 8;
+    const start = m.bitOffset;
+    const isBitfield = m.bitSize !== undefined;
+    const end = start + (isBitfield ? m.bitSize! : typeBits);
+    let bitHole = 0, byteHole = 0;
+    if (inBitfield) {
+      const e = Math.min(start, unitEnd);
+      bitHole = e - seen;
+      seen = e;
+    }
+    const unitStart = isBitfield && size > 0 ? Math.floor(start / typeBits) * typeBits : start - (start % 8);
+    if (isBitfield) {
+      if (seen < unitStart && unitStart <= start) {
+        byteHole = unitStart / 8 - Math.floor(seen / 8);
+        seen = unitStart;
+      }
+      bitHole += start - seen;
+    } else {
+      byteHole = Math.floor(start / 8) - Math.floor(seen / 8);
+    }
+    if (bitHole) {
+      if (i > 0) holes.bits[i - 1] = bitHole;
+      s.bitHoles++;
+      s.sumBitHoles += bitHole;
+    }
+    if (byteHole) {
+      if (i > 0) holes.bytes[i - 1] = byteHole;
+      else holes.preHole = byteHole;
+      s.holes++;
+      s.sumHoles += byteHole;
+    }
+    inBitfield = isBitfield;
+    if (isBitfield) {
+      s.sumBitfields += m.bitSize!;
+      if (end > unitEnd || typeBits > unitBits) {
+        unitBits = typeBits;
+        unitEnd = unitStart + unitBits;
+        if (end > unitEnd) unitEnd += unitBits;
+      }
+    } else {
+      s.sumMembers += size;
+      unitBits = 0;
+      unitEnd = end;
+    }
+    if (seen < end) seen = end;
+  }
+  if (inBitfield) {
+    const e = Math.min(t.size * 8, unitEnd);
+    s.bitPadding = e - seen;
+    seen = e;
+  }
+  s.padding = t.size - Math.floor(seen / 8);
+  return { holes, summary: s };
 }
 
 /** JSON shape of a type for --json (see the `types` command's help). */

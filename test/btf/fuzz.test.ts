@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { Btf, formatBtfRaw } from '../../src/btf/index.js';
+import { Btf, BtfTypes, formatBtfRaw } from '../../src/btf/index.js';
 import { FormatError } from '../../src/bytes/index.js';
 import { compile, dumpSection, tmpdir } from '../helpers/ctf-tools.js';
 import { fuzz } from '../helpers/fuzz.js';
@@ -11,6 +11,15 @@ function exercise(bytes: Uint8Array, base?: Btf): void {
   const btf = Btf.open(bytes, { source: 'fuzzed', base });
   for (const e of btf.entries()) if (e.type) formatBtfRaw(btf, e.id, e.type);
   btf.lookup('node');
+  // The type model, lazily: pointer targets are converted when read (not over a real kernel
+  // base, whose pointers would reach thousands of base types per round).
+  const bt = new BtfTypes(btf);
+  bt.lookup('node', 'struct');
+  if (base) return;
+  for (const t of bt.types()) {
+    if (t.kind !== 'struct' && t.kind !== 'union') continue;
+    for (const m of t.members) if (m.type.kind === 'pointer') void m.type.target.kind;
+  }
 }
 
 test('fuzzed BTF (gcc -gbtf, and a slice of the running kernel\'s as split BTF): a result or a FormatError', (t) => {

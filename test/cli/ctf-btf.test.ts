@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, dumpSection, link, objdumpCtf, parseObjdumpCtf, tmpdir, wrapCtf } from '../helpers/ctf-tools.js';
 import { bpftoolRaw } from '../helpers/btf-tools.js';
+import { kernelOrSkip } from '../helpers/kernels.js';
 import { CONFLICT_A, CONFLICT_B, CONFLICT_C, EVERY_KIND } from '../ctf/source.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/virtmem.js');
@@ -95,4 +96,27 @@ test('virtmem ctf dump and btf dump print C that gcc compiles', (t) => {
     const cc = spawnSync('gcc', ['-fsyntax-only', '-w', c], { encoding: 'utf8' });
     assert.equal(cc.status, 0, `${what}: ${cc.stderr}`);
   }
+});
+
+test('virtmem btf dump --struct/--union/--typedef: a Debian kernel\'s BTF gives the layouts its DWARF gives; as C', (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  // The lookups a command makes on a dump, and what they reference.
+  const args = ['--struct', 'task_struct', '--struct', 'list_head', '--struct', 'uts_namespace', '--struct', 'net_device',
+    '--struct', 'module', '--union', 'fpregs_state', '--typedef', 'pid_t', '--typedef', 'atomic_t'];
+  const fromBtf = virtmem('btf', 'dump', k.vmlinux, ...args, '--layout');
+  assert.equal(fromBtf.status, 0, fromBtf.stderr);
+  const fromDwarf = virtmem('types', k.vmlinux, ...args, '--layout');
+  assert.equal(fromDwarf.status, 0, fromDwarf.stderr);
+  assert.match(fromBtf.stdout, /^struct task_struct \{$/m);
+  assert.match(fromBtf.stdout, /\/\* size: \d+, cachelines: \d+, members: \d+ \*\//);
+  assert.equal(fromBtf.stdout, fromDwarf.stdout);
+
+  // As C: the definition alone; a missing name is one line and exit 1.
+  const one = virtmem('btf', 'dump', k.vmlinux, '--struct', 'uts_namespace');
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stdout, /^struct uts_namespace \{\n\tstruct new_utsname name;/);
+  const missing = virtmem('btf', 'dump', k.vmlinux, '--struct', 'no_such_struct_here');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^virtmem: .*no struct named no_such_struct_here\n$/);
 });

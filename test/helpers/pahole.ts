@@ -26,6 +26,11 @@ export interface PaholeType {
   members: PaholeMember[];
   /** pahole printed an <ERROR...> line inside this type: its member list is incomplete. */
   errors?: boolean;
+  /** From the summary comments (0 when pahole printed none): byte holes, their sum, bit holes, their sum in bits. */
+  holes: number;
+  sumHoles: number;
+  bitHoles: number;
+  sumBitHoles: number;
 }
 
 export function havePahole(): boolean {
@@ -34,6 +39,11 @@ export function havePahole(): boolean {
 
 /** Run pahole with `args` (e.g. ['-F', 'dwarf', file]) and parse every struct/union it prints. */
 export function pahole(args: string[]): Map<string, PaholeType> {
+  return parsePahole(paholeText(args));
+}
+
+/** pahole's output for `args`, as text. */
+export function paholeText(args: string[]): string {
   // pahole 1.24 dies of SIGBUS writing a large output into a pipe; a file works.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-pahole-'));
   const file = path.join(dir, 'out.txt');
@@ -41,7 +51,7 @@ export function pahole(args: string[]): Map<string, PaholeType> {
   try {
     const r = spawnSync('pahole', args, { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'] });
     if (r.status !== 0) throw new Error(`pahole ${args.join(' ')} failed (status ${r.status}, signal ${r.signal}): ${r.stderr}`);
-    return parsePahole(fs.readFileSync(file, 'utf8'));
+    return fs.readFileSync(file, 'utf8');
   } finally {
     fs.closeSync(fd);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -73,7 +83,7 @@ export function parsePahole(text: string): Map<string, PaholeType> {
   for (const line of text.split('\n')) {
     if (!cur) {
       const m = /^(struct|union) (\S+) \{$/.exec(line);
-      if (m) { cur = { kind: m[1] as 'struct' | 'union', name: m[2], size: -1, members: [] }; frames = [cur.members]; }
+      if (m) { cur = { kind: m[1] as 'struct' | 'union', name: m[2], size: -1, members: [], holes: 0, sumHoles: 0, bitHoles: 0, sumBitHoles: 0 }; frames = [cur.members]; }
       continue;
     }
     if (/^\}/.test(line)) {
@@ -83,6 +93,10 @@ export function parsePahole(text: string): Map<string, PaholeType> {
     }
     const size = /^\t\/\* size: (\d+),/.exec(line);
     if (size) { cur.size = Number(size[1]); continue; }
+    const holes = /^\t\/\* sum members: \d+, holes: (\d+), sum holes: (\d+) \*\/$/.exec(line);
+    if (holes) { cur.holes = Number(holes[1]); cur.sumHoles = Number(holes[2]); continue; }
+    const bits = /^\t\/\* sum bitfield members: \d+ bits, bit holes: (\d+), sum bit holes: (\d+) bits \*\/$/.exec(line);
+    if (bits) { cur.bitHoles = Number(bits[1]); cur.sumBitHoles = Number(bits[2]); continue; }
     const body = line.replace(/^\t+/, '');
     if (body.startsWith('<ERROR')) { cur.errors = true; continue; }
     if (/^((const|volatile)\s+)*(struct|union|enum)\s*(\w+\s*)?\{$/.test(body)) { frames.push([]); continue; }

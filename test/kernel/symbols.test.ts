@@ -47,3 +47,27 @@ test('symbolize gives function+offset within the symbol and nothing past its end
 test('a malformed System.map line is an error naming the file and line', () => {
   assert.throws(() => symbolsFromSystemMap('ffffffff81000000 T _text\nnot a symbol line\n', 'bad.map'), /bad\.map: System\.map: line 2/);
 });
+
+test('LazyElfSymbols answers lookups by name as the full table does, before and after building it', async (t) => {
+  const k = kernelOrSkip(t, '6.12');
+  if (!k) return;
+  const { LazyElfSymbols, SortedSymbols } = await import('../../src/kernel/index.js');
+  const elf = ElfFile.open(k.vmlinux);
+  const shift = { shiftFrom: 0xffffffff80000000n };
+  const full = symbolsFromElf(elf, 0x2a000000n, shift);
+  const lazy = new LazyElfSymbols(elf.compactSymbols(), 'lazy', 0x2a000000n, shift, 1000);
+  assert.equal(lazy.count, full.count);
+  // Names that occur once, several times (static functions), per-CPU ones (not shifted), and none.
+  const counts = new Map<string, number>();
+  for (const [n] of full.entries()) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const multi = [...counts].filter(([, c]) => c > 3).slice(0, 5).map(([n]) => n);
+  const names = ['linux_banner', 'init_task', 'start_kernel', 'runqueues', '__per_cpu_offset', 'no_such_symbol_x', ...multi];
+  assert.ok(multi.length === 5);
+  for (const n of names) assert.equal(lazy.address(n), full.address(n), n);
+  assert.ok(full.address('runqueues')! < 0x100000000n, 'per-CPU offset not shifted');
+  assert.ok(lazy instanceof LazyElfSymbols && !(lazy instanceof SortedSymbols));
+  const hit = lazy.symbolize(full.address('start_kernel')! + 3n)!;
+  assert.equal(hit.name, 'start_kernel');
+  for (const n of names) assert.equal(lazy.address(n), full.address(n), `${n} after building`);
+  elf.close();
+});

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DwarfInfo, loadDwarfSections } from '../../src/dwarf/index.js';
-import { DwarfTypes, findMember, isComposite, sizeof } from '../../src/types/index.js';
+import { DwarfTypes, findMember, isComposite, sizeof, summarize } from '../../src/types/index.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 import { compareWithPahole, havePahole, pahole } from '../helpers/pahole.js';
 
@@ -21,18 +21,24 @@ test('vmlinux: every struct and union pahole lists has pahole\'s size and member
   const ti = new DwarfTypes(new DwarfInfo(loadDwarfSections(k.vmlinux)));
   ti.buildIndex();
   const bad: string[] = [];
-  let compared = 0, members = 0, skipped = 0;
+  let compared = 0, members = 0, skipped = 0, withHoles = 0;
   for (const p of judge.values()) {
     if (p.errors) { skipped++; continue; }
     const ours = ti.lookup(p.name, p.kind);
     if (!ours || !isComposite(ours)) { bad.push(`${p.kind} ${p.name}: not found`); continue; }
     bad.push(...compareWithPahole(ours, p));
+    if (p.kind === 'struct') {
+      const s = summarize(ours);
+      const mine = [s.holes, s.sumHoles, s.bitHoles, s.sumBitHoles], theirs = [p.holes, p.sumHoles, p.bitHoles, p.sumBitHoles];
+      if (mine.join() !== theirs.join()) bad.push(`struct ${p.name}: holes/sum/bit holes/sum ${mine.join('/')}, pahole ${theirs.join('/')}`);
+      if (s.holes || s.bitHoles) withHoles++;
+    }
     compared++;
     members += p.members.length;
   }
   t.diagnostic(`${compared} structs/unions and ${members} members compared with pahole (${judge.size} listed, ${skipped} that pahole could not print skipped); ${bad.length} mismatches`);
-  process.stderr.write(`vmlinux ${k.abi}: ${compared} structs/unions, ${members} members compared with pahole; ${bad.length} mismatches\n`);
-  assert.ok(compared > 5000, `compared ${compared}`);
+  process.stderr.write(`vmlinux ${k.abi}: ${compared} structs/unions, ${members} members, holes of ${withHoles} structs with holes compared with pahole; ${bad.length} mismatches\n`);
+  assert.ok(compared > 5000 && withHoles > 500, `compared ${compared}, ${withHoles} with holes`);
   assert.deepEqual(bad.slice(0, 20), []);
 
   // A few facts a user checks by hand.

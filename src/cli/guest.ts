@@ -1,0 +1,58 @@
+/**
+ * The CLI runner of every guest tool (commands/): common options, opening the
+ * dump as a Program, collecting rows (keeping what was read when a walk stops
+ * partway), rendering as table / JSON / CSV, problems on stderr, and the exit
+ * code: 0 complete, 3 (PARTIAL_EXIT) partial, 1 error.
+ *
+ *   virtmem ps DUMP [--vmlinux F] [--types F] [--system-map F] [--format FMT] [--json|--csv] [...]
+ */
+import { UsageError, VirtmemError } from '../bytes/index.js';
+import { PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
+import { flag, parse } from './args.js';
+import type { Subcommand } from './main.js';
+import { openProgram, PROGRAM_OPTIONS, PROGRAM_USAGE } from './program-open.js';
+import { render, renderJson } from './render.js';
+
+export function guestSubcommand(cmd: GuestCommand): Subcommand {
+  const usage = `virtmem ${cmd.name} DUMP ${PROGRAM_USAGE} [--json | --csv]${cmd.usage ? ' ' + cmd.usage : ''}`;
+  return {
+    name: cmd.name,
+    summary: cmd.summary,
+    async run(argv) {
+      const p = parse(argv, {
+        ...PROGRAM_OPTIONS,
+        json: { type: 'boolean' },
+        csv: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...(cmd.options ?? {}),
+      }, usage);
+      if (flag(p, 'help')) {
+        process.stdout.write(`usage: ${usage}\n${cmd.help ? '\n' + cmd.help.trimEnd() + '\n' : ''}`);
+        return 0;
+      }
+      const [dump, ...extra] = p.positionals;
+      if (!dump) throw new UsageError(`missing DUMP\nusage: ${usage}`);
+      if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'\nusage: ${usage}`);
+      const opts = p.values as CommandOptions;
+      const prog = openProgram(dump, p);
+      const problems: string[] = [];
+      const rows: Row[] = [];
+      try {
+        for (const r of cmd.rows(prog, opts, { problem: (m) => problems.push(m) })) rows.push(r);
+      } catch (e) {
+        if (!(e instanceof VirtmemError)) throw e;
+        problems.push(e.message);
+      }
+      const columns = cmd.columns(opts);
+      let out: string;
+      if (flag(p, 'json')) out = renderJson(rows);
+      else if (flag(p, 'csv')) out = render('csv', columns, rows);
+      else out = cmd.text ? cmd.text(rows, opts) : render('table', columns, rows);
+      process.stdout.write(out);
+      for (const m of problems) process.stderr.write(`virtmem ${cmd.name}: partial: ${m}\n`);
+      const partial = problems.length > 0 || rows.some(rowIsPartial);
+      if (partial && !problems.length) process.stderr.write(`virtmem ${cmd.name}: partial: some values could not be read (shown as <unreadable>)\n`);
+      return partial ? PARTIAL_EXIT : 0;
+    },
+  };
+}
