@@ -56,8 +56,12 @@
  *
  * So every cv-qualified, typedef'd or pointed-to variant of a type declared
  * in one place gets one ID whichever translation unit it comes from. Member
- * lists are not part of an ID (a struct is its declaration site). Function
- * types all map to one catch-all ID, as in the seed. _Atomic is transparent.
+ * lists are not part of an ID (a struct is its declaration site) — except for
+ * anonymous structs, unions and enums, which get a hash of their members
+ * appended: one macro line can declare several, nested in one another
+ * (DECLARE_FLEX_ARRAY's `struct { struct { } __empty_x; T x[]; }` would
+ * otherwise contain itself). Function types all map to one catch-all ID, as
+ * in the seed. _Atomic is transparent.
  *
  * THE PASSES
  * ----------
@@ -74,6 +78,11 @@
  *    pass that reads DWARF: what follows works on IDs and edges, so the
  *    seed's repeated walks over the whole kernel's DWARF become walks over an
  *    in-memory graph.
+ *    Scan work is cut into tasks (one per module object, several slices of
+ *    the kernel image's compile units) for N worker threads; summaries are
+ *    merged in task order, so the output does not depend on timing. Memory
+ *    stays bounded by what the summaries hold (IDs and descriptions, one per
+ *    distinct type per file), never the DWARF of more than one file per worker.
  * 2. Duplicate detection (graph.ts merge). An ID seen in one module belongs
  *    to it; seen in two modules (vmlinux counts as one) it is shared.
  * 3. Spreading (graph.ts spread). Sharedness is contagious: the base of a
