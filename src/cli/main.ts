@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   elf: { summary: 'show an ELF file (readelf -h -l -S -s -n) or edit its sections (objcopy)', load: async () => (await import('./elf.js')).command },
   follow: { summary: 'load every kernel structure reachable from a root (seed 000 follower): counts and bytes per type', load: async () => (await import('./follow.js')).command },
   mem: { summary: 'guest memory in a dump: info, read, find, string, save', load: async () => (await import('./mem.js')).command },
+  dwarf2ctf: { summary: 'CTF for a whole kernel: shared, vmlinux and per-module dicts from DWARF', load: async () => (await import('./dwarf2ctf.js')).command },
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
   uname: { summary: 'the guest kernel\'s utsname (virt-uname)', load: async () => guest((await import('../commands/uname.js')).uname) },

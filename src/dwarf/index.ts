@@ -8,7 +8,8 @@
  * form), die.ts (lazy DIEs and children), info.ts (DwarfInfo: units, abbrev
  * cache, strings, str_offsets, addr, type signatures), name-index.ts (finding
  * DIEs by name without materialising them), lines.ts (line program header
- * and state machine), line-table.ts (address -> file:line for a whole file).
+ * and state machine), line-table.ts (address -> file:line for a whole file),
+ * line.ts (file tables as DW_AT_decl_file indexes them, on lines.ts's header).
  */
 export * from './constants.js';
 export { dwName, tagName, atName, formName, type ConstantFamily } from './names.js';
@@ -28,3 +29,4 @@ export {
   type LineProgramHeader, type LineFileEntry, type LineState, type LineRow,
 } from './lines.js';
 export { LineTable, LineTableBuilder, type LineHit, type LineLookup } from './line-table.js';
+export { readLineFiles, type LineFileTable } from './line.js';

@@ -3,7 +3,8 @@
  * ElfFile.debugSection finds .debug_X or .zdebug_X, decompresses
  * SHF_COMPRESSED (zlib, zstd) and .zdebug sections, and applies the
  * relocations of ET_REL objects (.o, .ko). Only the sections DWARF needs are
- * read; the rest of the file is never touched.
+ * read; the rest of the file is never touched. (.debug_line is wanted only
+ * for its file table: dedup/ names types by the file that declares them.)
  *
  * A relocatable object made with -fdebug-types-section has one .debug_types
  * (or .debug_info) section per type unit, each in its own COMDAT group. Units

@@ -1,0 +1,72 @@
+/**
+ * dwarf2ctf on the whole Debian kernel — vmlinux plus every module debug
+ * file — against `pahole -J` (BTF encoding) of a copy of the same vmlinux
+ * alone, in the same run. Target: the whole kernel in no more time than
+ * pahole takes for vmlinux. Prints wall time, peak RSS (of the main process:
+ * GNU time's %M; worker threads share it), the ratio, and what came out.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Bench } from './run.js';
+import { measure, report, version } from './lib.js';
+import { deriveObjectsBuiltin } from '../test/helpers/dedup.js';
+import { kernels } from '../test/helpers/kernels.js';
+
+const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/dwarf2ctf.js');
+
+function allKo(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ko')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export const bench: Bench = {
+  name: 'dwarf2ctf: whole Debian kernel (vmlinux + all modules) vs pahole -J of vmlinux alone',
+  async run() {
+    const k = kernels().find((x) => x.abi.startsWith('6.1'));
+    if (!k) { console.log('   skipped: no Debian 6.1 kernel in the cache (run scripts/kernels.sh)'); return; }
+    console.log(`   peer: pahole ${version('pahole')}; ${os.availableParallelism()} cores`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-bench-d2c-'));
+    try {
+      const modulesBuiltin = path.join(k.modules, 'modules.builtin');
+      const derived = deriveObjectsBuiltin(k.vmlinux, modulesBuiltin);
+      fs.writeFileSync(path.join(dir, 'objects.builtin'), derived.text);
+      fs.writeFileSync(path.join(dir, 'dedup.blacklist'), '');
+      const mods = allKo(path.join(k.debugModules, 'kernel'));
+      const inputBytes = [k.vmlinux, ...mods].reduce((a, f) => a + fs.statSync(f).size, 0);
+      fs.writeFileSync(path.join(dir, 'args'), [path.join(dir, 'objects.builtin'), modulesBuiltin, path.join(dir, 'dedup.blacklist'), k.vmlinux, ...mods].join('\n'));
+      const out = path.join(dir, 'out');
+      const ours = measure(process.execPath, [BIN, out, '-q', `@${path.join(dir, 'args')}`]);
+      if (ours.status !== 0) throw new Error(`dwarf2ctf failed (status ${ours.status})`);
+      const again = measure(process.execPath, [BIN, out, '-q', `@${path.join(dir, 'args')}`]);
+
+      const copy = path.join(dir, 'vmlinux');
+      fs.copyFileSync(k.vmlinux, copy);
+      const peer = measure('pahole', ['-J', copy]);
+      if (peer.status !== 0) throw new Error(`pahole -J failed (status ${peer.status})`);
+
+      const files = fs.readdirSync(out);
+      let gz = 0, raw = 0;
+      for (const f of files) {
+        const b = fs.readFileSync(path.join(out, f));
+        gz += b.length;
+        raw += gunzipSync(b).length;
+      }
+      console.log(`   input: vmlinux + ${mods.length} modules, ${(inputBytes / 2 ** 30).toFixed(2)} GiB of ELF`);
+      console.log(`   output: ${files.length} dicts, ${(raw / 2 ** 20).toFixed(1)} MiB raw, ${(gz / 2 ** 20).toFixed(1)} MiB gzip'd`);
+      report(`dwarf2ctf whole kernel vs pahole -J vmlinux (target: time ratio <= 1)`, ours, peer, 'pahole -J vmlinux');
+      console.log(`     second run on unchanged input (rewrites nothing): ${again.wallSeconds.toFixed(2)} s`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,192 @@
+/**
+ * The global type table and the duplicate-detection passes, on the merged
+ * summaries of every scanned file (no DWARF is read here):
+ *
+ *  merge()       file tables -> one table keyed by type ID; a struct defined
+ *                with more members somewhere keeps that definition, and the
+ *                member types of all definitions stay edges;
+ *  detect()      the module of each ID: its only module, or shared_ctf when
+ *                two modules (or a module and vmlinux) saw it;
+ *  spread()      sharedness is contagious along edges (base type, array
+ *                index, member types): a work list, with the shared flag as
+ *                the guard against cycles (struct one -> struct two -> one);
+ *  aliasFixup()  an opaque "////struct foo" and its non-opaque cousin
+ *                "/f.h//3//struct foo" (and every type built on them) share
+ *                each other's fate; repeated until a round marks nothing.
+ */
+import { FP_ID, VOID_ID, edgesOf, opaqueCousin, type FileSummary, type TypeDef } from './defs.js';
+import { SHARED, VMLINUX } from './modules.js';
+
+/** Module index of shared_ctf; vmlinux is 1; loadable and built-in modules follow. */
+export const SHARED_MODULE = 0;
+const UNSET = -1;
+
+export class TypeGraph {
+  readonly ids: string[] = [];
+  readonly index = new Map<string, number>();
+  readonly defs: TypeDef[] = [];
+  /** Per type: module index, UNSET before detection. */
+  module: number[] = [];
+  aliasable: number[] = [];
+  readonly moduleNames: string[] = [SHARED, VMLINUX];
+  private readonly moduleIndex = new Map<string, number>([[SHARED, 0], [VMLINUX, 1]]);
+  /** Per module: [name, type] of the variables it defines. */
+  readonly vars: [string, number][][] = [[], []];
+  private readonly varNames: Set<string>[] = [new Set(), new Set()];
+  /** Per module: how many translation units it had. */
+  readonly units: number[] = [0, 0];
+  readonly warnings: string[] = [];
+  /** Types marked shared by each pass, for the trace. */
+  readonly stats = { duplicates: 0, sharedByDuplication: 0, sharedBySpread: 0, sharedByAlias: 0, aliasRounds: 0 };
+
+  constructor(readonly sharing: boolean) {}
+
+  moduleOf(name: string): number {
+    let m = this.moduleIndex.get(name);
+    if (m === undefined) {
+      m = this.moduleNames.length;
+      this.moduleNames.push(name);
+      this.moduleIndex.set(name, m);
+      this.vars.push([]);
+      this.varNames.push(new Set());
+      this.units.push(0);
+    }
+    return m;
+  }
+
+  private intern(id: string): number {
+    let g = this.index.get(id);
+    if (g === undefined) {
+      g = this.ids.length;
+      this.ids.push(id);
+      this.index.set(id, g);
+      this.module.push(UNSET);
+      this.aliasable.push(0);
+      this.defs.push(undefined as unknown as TypeDef);
+    }
+    return g;
+  }
+
+  /**
+   * Merge one file's summary and record which module saw which ID (the
+   * seed's detect_duplicates). Call in a fixed file order: the output
+   * depends on it only through type order within dicts.
+   */
+  merge(s: FileSummary): void {
+    const map = new Int32Array(s.ids.length);
+    for (let i = 0; i < s.ids.length; i++) map[i] = this.intern(s.ids[i]);
+    for (let i = 0; i < s.ids.length; i++) {
+      const g = map[i];
+      const d = remap(s.defs[i], map);
+      const old = this.defs[g];
+      if (!old) this.defs[g] = d;
+      else if ((d.members?.length ?? -1) > (old.members?.length ?? -1)) {
+        const extra = new Set([...(d.extra ?? []), ...edgesOf(old)]);
+        d.extra = [...extra];
+        this.defs[g] = d;
+      } else if (d.members && old.members) {
+        // Same or fewer members: keep the old definition, but its member types are edges too.
+        const extra = new Set(old.extra ?? []);
+        let grew = false;
+        for (const m of d.members) if (!extra.has(m.type)) { extra.add(m.type); grew = true; }
+        if (grew) old.extra = [...extra];
+      }
+      if (s.aliasable[i]) this.aliasable[g] = 1;
+    }
+    for (const ms of s.modules) {
+      const m = this.moduleOf(ms.module);
+      this.units[m] += ms.units;
+      for (const i of ms.seen) {
+        const g = map[i];
+        const cur = this.module[g];
+        if (cur === UNSET) this.module[g] = m;
+        else if (cur !== m && cur !== SHARED_MODULE) {
+          this.stats.duplicates++;
+          if (this.sharing) { this.module[g] = SHARED_MODULE; this.pending.push(g); this.stats.sharedByDuplication++; }
+        }
+      }
+      const names = this.varNames[m];
+      for (const [name, t] of ms.vars) {
+        if (names.has(name)) continue;
+        names.add(name);
+        this.vars[m].push([name, map[t]]);
+      }
+    }
+    for (const w of s.warnings) this.warnings.push(w);
+  }
+
+  private pending: number[] = [];
+
+  /** Run sharedness spreading and alias fixup to a fixpoint. */
+  finish(): void {
+    if (this.sharing) {
+      for (const special of [VOID_ID, FP_ID]) {
+        const g = this.index.get(special);
+        if (g !== undefined) this.markShared(g);
+      }
+      this.spread();
+      for (;;) {
+        this.stats.aliasRounds++;
+        if (!this.aliasFixup()) break;
+      }
+    }
+  }
+
+  private markShared(g: number): void {
+    if (this.module[g] === SHARED_MODULE) return;
+    this.module[g] = SHARED_MODULE;
+    this.pending.push(g);
+  }
+
+  /** Spread sharedness along edges until nothing is pending. The shared flag guards cycles. */
+  private spread(): number {
+    let n = 0;
+    while (this.pending.length) {
+      const g = this.pending.pop()!;
+      const d = this.defs[g];
+      if (!d) continue;
+      for (const e of edgesOf(d)) {
+        if (this.module[e] !== SHARED_MODULE) { this.module[e] = SHARED_MODULE; this.pending.push(e); n++; this.stats.sharedBySpread++; }
+      }
+    }
+    return n;
+  }
+
+  /** One round of alias fixup; true when it marked anything. */
+  private aliasFixup(): boolean {
+    let marked = false;
+    for (let g = 0; g < this.ids.length; g++) {
+      if (!this.aliasable[g]) continue;
+      const cousinId = opaqueCousin(this.ids[g]);
+      if (cousinId === undefined) continue;
+      const c = this.index.get(cousinId);
+      if (c === undefined) continue;
+      const a = this.module[g] === SHARED_MODULE, b = this.module[c] === SHARED_MODULE;
+      if (a === b) continue;
+      this.markShared(a ? c : g);
+      this.stats.sharedByAlias++;
+      marked = true;
+    }
+    if (marked) this.spread();
+    return marked;
+  }
+
+  /** Types per module index, in table order. */
+  typesByModule(): number[][] {
+    const out: number[][] = this.moduleNames.map(() => []);
+    for (let g = 0; g < this.ids.length; g++) {
+      const m = this.module[g];
+      if (m >= 0) out[m].push(g);
+    }
+    return out;
+  }
+}
+
+function remap(d: TypeDef, map: Int32Array): TypeDef {
+  const o: TypeDef = { ...d };
+  if (o.ref >= 0) o.ref = map[o.ref];
+  if (o.index >= 0) o.index = map[o.index];
+  if (o.members) o.members = o.members.map((m) => ({ ...m, type: map[m.type] }));
+  if (o.extra) o.extra = o.extra.map((e) => map[e]);
+  return o;
+}

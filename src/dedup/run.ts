@@ -1,0 +1,156 @@
+/**
+ * dwarf2ctf end to end: scan every object file (in worker threads when there
+ * is more than one core and more than one task), merge the summaries in
+ * command-line order, run the duplicate passes, build one dict per module
+ * and write each gzip'd into the output directory, only when its bytes
+ * changed (so make does not relink what depends on it).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { UsageError, writeFileIfChanged } from '../bytes/index.js';
+import { writeDict } from '../ctf/index.js';
+import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
+import type { FileSummary } from './defs.js';
+import { SHARED_MODULE, TypeGraph } from './graph.js';
+import { SHARED, VMLINUX, isKernelImage, type BuiltinMap } from './modules.js';
+import { makeConfig, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
+
+export interface Dwarf2CtfOptions {
+  outDir: string;
+  /** Object files: the kernel image (vmlinux, vmlinux.o) and modules (.ko, .o). */
+  files: string[];
+  /** objects.builtin + modules.builtin (shared mode). */
+  builtin?: BuiltinMap;
+  blacklist?: Set<string>;
+  /** False for -e (out-of-tree modules): nothing shared, every dict standalone. */
+  sharing: boolean;
+  /** Worker threads; default: the machine's parallelism. 1 scans in this thread. */
+  jobs?: number;
+  /** Scan types defined inside functions too (default true, as the seed). */
+  functionTypes?: boolean;
+  /** Progress and warnings. */
+  log?: (line: string) => void;
+}
+
+export interface DictReport {
+  module: string;
+  file: string;
+  types: number;
+  variables: number;
+  rawBytes: number;
+  gzipBytes: number;
+  written: boolean;
+}
+
+export interface Dwarf2CtfResult {
+  dicts: DictReport[];
+  warnings: string[];
+  graph: TypeGraph;
+  seconds: { scan: number; dedup: number; write: number };
+}
+
+/** How many slices a kernel image is cut into per worker (load balancing). */
+const SLICES_PER_JOB = 3;
+
+export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult> {
+  const log = opts.log ?? (() => {});
+  for (const f of opts.files) {
+    try { fs.accessSync(f, fs.constants.R_OK); } catch { throw new UsageError(`cannot read ${f}`); }
+  }
+  const cfg = makeConfig(opts.builtin, opts.blacklist ?? new Set(), opts.sharing, opts.functionTypes ?? true);
+  const jobs = Math.max(1, opts.jobs ?? os.availableParallelism());
+  const tasks: ScanTask[] = [];
+  for (const file of opts.files) {
+    const kernelImage = isKernelImage(file);
+    const parts = kernelImage && jobs > 1 ? jobs * SLICES_PER_JOB : 1;
+    for (let part = 0; part < parts; part++) tasks.push({ file, kernelImage, part, parts });
+  }
+  const t0 = performance.now();
+  const graph = new TypeGraph(opts.sharing);
+  const builtinModules = new Set<string>();
+  let littleEndian: boolean | undefined;
+  const consume = (s: FileSummary, task: ScanTask) => {
+    if (s.ids.length) littleEndian ??= s.littleEndian;
+    if (task.kernelImage) for (const m of s.modules) if (m.module !== VMLINUX) builtinModules.add(m.module);
+    graph.merge(s);
+  };
+  if (jobs === 1 || tasks.length === 1) {
+    for (const t of tasks) consume(runTask(t, cfg), t);
+    releaseTaskCache();
+  } else {
+    await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
+  }
+  const t1 = performance.now();
+  graph.finish();
+  const warnings = [...graph.warnings];
+  const broken = brokenTypes(graph, (s) => warnings.push(s));
+  const byModule = graph.typesByModule();
+  const t2 = performance.now();
+
+  fs.mkdirSync(opts.outDir, { recursive: true });
+  const dicts: DictReport[] = [];
+  const emit = (b: BuiltDict, file: string) => {
+    const raw = writeDict(b.data);
+    const gz = gzipSync(raw, { level: 6 });
+    const written = writeFileIfChanged(path.join(opts.outDir, file), gz);
+    dicts.push({ module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: gz.length, written });
+  };
+  const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
+  if (opts.sharing) {
+    const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
+    emit(shared, `${SHARED}.builtin.ctf`);
+    for (let m = 1; m < graph.moduleNames.length; m++) {
+      const name = graph.moduleNames[m];
+      const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
+      emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+    }
+  } else {
+    for (let m = 2; m < graph.moduleNames.length; m++) {
+      emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
+    }
+  }
+  const t3 = performance.now();
+  log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
+  return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 } };
+}
+
+/** Run tasks on `n` workers; results are consumed in task order. */
+async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<void> {
+  const url = new URL('./worker.js', import.meta.url);
+  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: cfg }));
+  const results = new Map<number, FileSummary>();
+  let next = 0, merged = 0;
+  let failure: Error | undefined;
+  await new Promise<void>((resolve) => {
+    const feed = (w: Worker) => {
+      if (failure || next >= tasks.length) return;
+      const seq = next++;
+      // Keep a worker on the same file while it has slices of it (it keeps the file loaded).
+      w.postMessage({ seq, task: tasks[seq] });
+    };
+    const drain = () => {
+      while (results.has(merged)) {
+        const s = results.get(merged)!;
+        results.delete(merged);
+        consume(s, tasks[merged]);
+        merged++;
+      }
+      if (merged === tasks.length || failure) resolve();
+    };
+    for (const w of workers) {
+      w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
+        if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
+        else results.set(msg.seq, msg.summary!);
+        feed(w);
+        drain();
+      });
+      w.on('error', (e) => { failure ??= e; resolve(); });
+      feed(w);
+    }
+  });
+  await Promise.all(workers.map((w) => w.terminate()));
+  if (failure) throw failure;
+}

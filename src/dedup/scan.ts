@@ -1,0 +1,884 @@
+/**
+ * The scan: one object file's DWARF -> type IDs, type descriptions and, per
+ * module, the IDs it saw and the variables it defines (a FileSummary). This
+ * is the only pass that reads DWARF; everything after it works on the
+ * summaries (see index.ts for the whole algorithm).
+ *
+ * Per compile unit (type units are reached through DW_AT_signature, never
+ * walked on their own; partial units through references):
+ *  - every type DIE at file scope, every struct/union/enum defined inside a
+ *    function or lexical block, and every type DIE those reach by reference
+ *    gets a type ID (typeIdOf). IDs are built on the way back from the base
+ *    type, so a pointer's ID is its target's ID plus " *";
+ *  - a struct or union gets its description (members) built from a work list
+ *    rather than by recursion, once per file, or again when a later
+ *    definition with the same ID has more members (the seed keeps the
+ *    largest); the member types of every definition become edges;
+ *  - externally visible variables with a definition here are recorded.
+ *
+ * DIEs are decoded attribute by attribute in one pass over the abbreviation
+ * (readNode), and only the attributes dwarf2ctf looks at are materialised.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FormatError, type Reader } from '../bytes/index.js';
+import {
+  CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
+} from '../ctf/index.js';
+import * as C from '../dwarf/constants.js';
+import {
+  DwarfInfo, readForm, readLineFiles, skipForm, tagName, type AttrValue, type DieKey, type LineFileTable, type Unit,
+  dieKey, MAX_DIE_DEPTH,
+} from '../dwarf/index.js';
+import {
+  FP_ID, K_ARRAY, K_CONST, K_ENUM, K_FLOAT, K_FORWARD, K_FUNCTION, K_INTEGER, K_POINTER, K_RESTRICT, K_STRUCT, K_TYPEDEF,
+  K_UNION, K_VOLATILE, VOID_ID, newDef, type FileSummary, type MemberDef, type ModuleSeen, type TypeDef,
+} from './defs.js';
+
+
+/** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
+const MAX_CHAIN = 256;
+
+export interface ScanOptions {
+  /** The module a compile unit belongs to; undefined skips the unit. */
+  moduleOf(cuName: string): string | undefined;
+  /** Modules whose type IDs are private to them (dedup.blacklist; every module in -e mode is not: see namespace). */
+  namespaced(module: string): boolean;
+  /** Only these compile units (indices into the .debug_info unit list), for splitting a file between workers. */
+  unitRange?: [number, number];
+  /** Also scan struct/union/enum definitions inside functions (the seed does). Default true. */
+  functionTypes?: boolean;
+}
+
+/** A DIE with the attributes dwarf2ctf uses, decoded once. */
+interface Node {
+  key: DieKey;
+  unit: Unit;
+  tag: number;
+  hasChildren: boolean;
+  /** Offset of the first child (just past the attributes). */
+  childrenAt: number;
+  sibling?: number;
+  name?: string;
+  type?: DieKey;
+  sig?: DieKey;
+  spec?: DieKey;
+  byteSize?: number;
+  bitSize?: number;
+  encoding?: number;
+  declaration: boolean;
+  external: boolean;
+  hasLocation: boolean;
+  file?: number;
+  line?: number;
+  memberLoc?: AttrValue;
+  dataBitOffset?: number;
+  bitOffset?: number;
+  upper?: AttrValue;
+  lower?: AttrValue;
+  count?: AttrValue;
+  constValue?: AttrValue;
+}
+
+interface UnitFiles { files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[]; nos: number[] }
+
+/** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
+class AssemblyError extends Error {}
+
+/** Variables that are the internal workings of macros (EXPORT_SYMBOL, module_param, initcalls, ...). */
+const MACRO_INTERNALS = /^(__ksymtab|__kstrtab|__kcrctab|__crc_|__UNIQUE_ID|__initcall|__exitcall|__setup_|__param_|__mod_|__addressable_|__export_symbol|_note_|__tracepoint_ptr_|__bpf_trace_tp_map|__event_|__TRACE_SYSTEM|__SCK__|__SCT__)/;
+
+function num(v: AttrValue): number | undefined {
+  if (v.cls !== 'constant') return undefined;
+  return Number(v.value);
+}
+
+const realpathCache = new Map<string, string>();
+
+/** The seed canonicalises with realpath(); a path that does not exist here is normalised lexically. */
+export function canonicalPath(p: string): string {
+  let c = realpathCache.get(p);
+  if (c === undefined) {
+    try { c = fs.realpathSync(p); } catch { c = path.resolve(p); }
+    realpathCache.set(p, c);
+  }
+  return c;
+}
+
+export class FileScanner {
+  private readonly ids = new Map<string, number>();
+  private readonly keys = new Map<string, number>();
+  /** Canonical file name -> a small number, for short lookup keys. */
+  private readonly fileNos = new Map<string, number>();
+  private readonly idList: string[] = [];
+  private readonly defs: TypeDef[] = [];
+  private readonly aliasable: number[] = [];
+  private readonly mods = new Map<string, { seen: Set<number>; vars: [string, number][]; varNames: Set<string>; units: number }>();
+  private readonly warnings: string[] = [];
+  private readonly nodes = new Map<number, Node>();
+  private readonly lineTables = new Map<number, LineFileTable | null>();
+  private readonly doneUnits = new Set<string>();
+  // Per compile unit:
+  private memo = new Map<number, number>();
+  private walkedTypeUnits = new Set<number>();
+  private work: { node: Node; idx: number }[] = [];
+  private seen!: Set<number>;
+  private ns = '';
+  private readonly unitFiles = new Map<number, UnitFiles>();
+  private cuName = '';
+
+  constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {}
+
+  /** Scan every compile unit (or the range given) and return the summary. */
+  scan(): FileSummary {
+    for (const p of this.dwarf.problems) this.warn(p.message);
+    const units = this.dwarf.infoUnitList();
+    const [from, to] = this.opts.unitRange ?? [0, units.length];
+    for (let i = from; i < Math.min(to, units.length); i++) {
+      const u = units[i];
+      const ut = u.header.unitType;
+      if (ut !== C.DW_UT_compile) continue;
+      try {
+        this.scanUnit(u);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        this.warn(`compile unit at 0x${u.offset.toString(16)}: ${e.message}`);
+      }
+      // Nodes of this unit are not needed again (type units' nodes stay cached).
+      if (this.nodes.size > 200_000) { this.nodes.clear(); this.unitFiles.clear(); }
+    }
+    return this.summary();
+  }
+
+  summary(): FileSummary {
+    return {
+      file: this.file,
+      littleEndian: this.dwarf.sections.littleEndian,
+      ids: this.idList,
+      defs: this.defs,
+      aliasable: Uint8Array.from(this.aliasable),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: [...m.seen], vars: m.vars, units: m.units })),
+      warnings: this.warnings,
+    };
+  }
+
+  private warn(s: string): void {
+    if (this.warnings.length < 10_000) this.warnings.push(`${this.file}: ${s}`);
+  }
+
+  private scanUnit(u: Unit): void {
+    const root = this.readNode(u, u.header.firstDie);
+    if (!root) return;
+    const cuName = root.name ?? `<unit 0x${u.offset.toString(16)}>`;
+    const module = this.opts.moduleOf(cuName);
+    if (module === undefined) return;
+    const tuKey = `${module}\0${cuName}`;
+    if (this.doneUnits.has(tuKey)) return; // the same translation unit linked in twice
+    this.doneUnits.add(tuKey);
+    let m = this.mods.get(module);
+    if (!m) { m = { seen: new Set(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
+    m.units++;
+    this.seen = m.seen;
+    this.memo = new Map();
+    this.walkedTypeUnits = new Set();
+    this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
+    this.cuName = cuName;
+    this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
+    const functionTypes = this.opts.functionTypes ?? true;
+    for (const child of this.children(root)) {
+      this.nodes.set(child.key, child);
+      try {
+        switch (child.tag) {
+          case C.DW_TAG_variable:
+            this.variable(child, m);
+            break;
+          case C.DW_TAG_subprogram:
+            if (functionTypes && child.hasChildren) this.functionScope(child);
+            break;
+          default:
+            if (isTypeTag(child.tag)) this.typeIdOf(child.key);
+        }
+        this.drain();
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        this.work = [];
+        this.warn(`${cuName}: ${e.message}`);
+      }
+    }
+  }
+
+  /** The file table of a unit's line program, with its compilation directory (cached per unit). */
+  private filesOf(u: Unit): UnitFiles {
+    const k = u.key as number;
+    let f = this.unitFiles.get(k);
+    if (f) return f;
+    f = { files: [], first: 1, dir: undefined, canon: [], nos: [] };
+    this.unitFiles.set(k, f);
+    const d = u.root();
+    const cd = d.attr(C.DW_AT_comp_dir);
+    if (cd && cd.cls === 'string') f.dir = cd.value;
+    const sl = d.attr(C.DW_AT_stmt_list);
+    if (!sl || (sl.cls !== 'secoffset' && sl.cls !== 'constant')) return f;
+    const stmt = Number(sl.value);
+    let t = this.lineTables.get(stmt);
+    if (t === undefined) {
+      try { t = readLineFiles(u, stmt, f.dir); } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        this.warn(`unit at 0x${u.offset.toString(16)}: ${e.message}`);
+        t = null;
+      }
+      this.lineTables.set(stmt, t);
+    }
+    if (t) { f.files = t.files; f.first = t.firstIndex; }
+    return f;
+  }
+
+  /** The number of the file that declares `n` (after fileName has been asked for it). */
+  private fileNo(n: Node): number {
+    const f = this.filesOf(n.unit);
+    return f.nos[n.file! - f.first] ?? -1;
+  }
+
+  /** The canonical path of the file that declares `n` ('' when it has none). */
+  private fileName(n: Node): string {
+    if (n.file === undefined) return '';
+    const f = this.filesOf(n.unit);
+    const i = n.file - f.first;
+    let c = f.canon[i];
+    if (c === undefined) {
+      const raw = f.files[i];
+      c = raw === undefined ? '' : canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
+      f.canon[i] = c;
+      let no = this.fileNos.get(c);
+      if (no === undefined) { no = this.fileNos.size; this.fileNos.set(c, no); }
+      f.nos[i] = no;
+    }
+    return c;
+  }
+
+  // ------------------------------------------------------------- DIE decoding
+
+  private node(key: DieKey): Node {
+    let n = this.nodes.get(key);
+    if (n) return n;
+    const die = this.dwarf.die(key); // finds the unit; we decode ourselves
+    const rn = this.readNode(die.unit, die.offset);
+    if (!rn) throw die.error('reference to a null entry');
+    this.nodes.set(key, rn);
+    return rn;
+  }
+
+  /** Decode the DIE at `pos` of `u`; null for a null entry. */
+  private readNode(u: Unit, pos: number): Node | null {
+    const r = u.reader;
+    r.pos = pos;
+    const code = r.uleb128();
+    if (code === 0) return null;
+    const a = u.abbrevs.get(code);
+    if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+    const n: Node = {
+      key: dieKey(u.header.section, pos), unit: u, tag: a.tag, hasChildren: a.hasChildren, childrenAt: 0,
+      declaration: false, external: false, hasLocation: false,
+    };
+    const specs = a.attrs;
+    const h = u.header;
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i];
+      switch (s.at) {
+        case C.DW_AT_name: case C.DW_AT_type: case C.DW_AT_signature: case C.DW_AT_specification: case C.DW_AT_byte_size:
+        case C.DW_AT_bit_size: case C.DW_AT_encoding: case C.DW_AT_declaration: case C.DW_AT_external: case C.DW_AT_decl_file:
+        case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
+        case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
+        case C.DW_AT_location: {
+          if (this.fast(n, s.at, s.form, r, u)) break;
+          const v = readForm(r, s.form, u, s.implicitConst);
+          const next = r.pos;
+          this.setAttr(n, s.at, v);
+          r.pos = next;
+          break;
+        }
+        default:
+          skipForm(r, s.form, h);
+      }
+    }
+    n.childrenAt = r.pos;
+    return n;
+  }
+
+  /** The common forms of the common attributes, without allocating an AttrValue; false: use readForm. */
+  private fast(n: Node, at: number, form: number, r: Reader, u: Unit): boolean {
+    const h = u.header;
+    switch (at) {
+      case C.DW_AT_name:
+        if (form === C.DW_FORM_strp) { n.name = u.str(h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
+        if (form === C.DW_FORM_line_strp) { n.name = u.lineStr(h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
+        if (form === C.DW_FORM_strx1) { n.name = u.strx(r.u8()); return true; }
+        if (form === C.DW_FORM_strx2) { n.name = u.strx(r.u16()); return true; }
+        if (form === C.DW_FORM_string) { n.name = r.cstring(); return true; }
+        return false;
+      case C.DW_AT_type: case C.DW_AT_sibling: {
+        let o: number;
+        if (form === C.DW_FORM_ref4) o = r.u32();
+        else if (form === C.DW_FORM_ref2) o = r.u16();
+        else if (form === C.DW_FORM_ref1) o = r.u8();
+        else return false;
+        const abs = h.offset + o;
+        if (abs >= h.end) throw r.error(`reference 0x${o.toString(16)} outside its unit`);
+        if (at === C.DW_AT_type) n.type = dieKey(h.section, abs);
+        else n.sibling = abs;
+        return true;
+      }
+      case C.DW_AT_byte_size: case C.DW_AT_decl_file: case C.DW_AT_decl_line: case C.DW_AT_encoding: case C.DW_AT_bit_size:
+      case C.DW_AT_data_bit_offset: {
+        let v: number;
+        if (form === C.DW_FORM_data1) v = r.u8();
+        else if (form === C.DW_FORM_data2) v = r.u16();
+        else if (form === C.DW_FORM_data4) v = r.u32();
+        else if (form === C.DW_FORM_udata) v = r.uleb128();
+        else return false;
+        if (at === C.DW_AT_byte_size) n.byteSize = v;
+        else if (at === C.DW_AT_decl_file) n.file = v;
+        else if (at === C.DW_AT_decl_line) n.line = v;
+        else if (at === C.DW_AT_encoding) n.encoding = v;
+        else if (at === C.DW_AT_bit_size) n.bitSize = v;
+        else n.dataBitOffset = v;
+        return true;
+      }
+      case C.DW_AT_data_member_location:
+        if (form === C.DW_FORM_data1) { n.memberLoc = { cls: 'constant', form, value: BigInt(r.u8()), size: 1, signed: false }; return true; }
+        return false;
+      case C.DW_AT_declaration: case C.DW_AT_external:
+        if (form === C.DW_FORM_flag_present) { if (at === C.DW_AT_declaration) n.declaration = true; else n.external = true; return true; }
+        return false;
+      case C.DW_AT_location:
+        n.hasLocation = true;
+        skipForm(r, form, h);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private setAttr(n: Node, at: number, v: AttrValue): void {
+    switch (at) {
+      case C.DW_AT_name: if (v.cls === 'string') n.name = v.value; break;
+      case C.DW_AT_type: n.type = this.refOf(n, v); break;
+      case C.DW_AT_signature: n.sig = this.refOf(n, v); break;
+      case C.DW_AT_specification: n.spec = this.refOf(n, v); break;
+      case C.DW_AT_byte_size: n.byteSize = num(v); break;
+      case C.DW_AT_bit_size: n.bitSize = num(v); break;
+      case C.DW_AT_encoding: n.encoding = num(v); break;
+      case C.DW_AT_declaration: n.declaration = v.cls === 'flag' && v.value; break;
+      case C.DW_AT_external: n.external = v.cls === 'flag' && v.value; break;
+      case C.DW_AT_decl_file: n.file = num(v); break;
+      case C.DW_AT_decl_line: n.line = num(v); break;
+      case C.DW_AT_data_member_location: n.memberLoc = v; break;
+      case C.DW_AT_data_bit_offset: n.dataBitOffset = num(v); break;
+      case C.DW_AT_bit_offset: if (v.cls === 'constant') n.bitOffset = Number(v.signed || !v.size ? v.value : BigInt.asIntN(v.size * 8, v.value)); break;
+      case C.DW_AT_upper_bound: n.upper = v; break;
+      case C.DW_AT_lower_bound: n.lower = v; break;
+      case C.DW_AT_count: n.count = v; break;
+      case C.DW_AT_const_value: n.constValue = v; break;
+      case C.DW_AT_sibling: if (v.cls === 'ref') n.sibling = v.key - (n.unit.header.section === 'types' ? 2 ** 48 : 0); break;
+      case C.DW_AT_location: n.hasLocation = true; break;
+    }
+  }
+
+  private refOf(n: Node, v: AttrValue): DieKey | undefined {
+    if (v.cls === 'ref') return v.key;
+    if (v.cls === 'sig8') return n.unit.dwarf.typeBySignature(v.sig);
+    return undefined;
+  }
+
+  /** The children of a node, decoded; subtrees are skipped. */
+  private *children(n: Node): Generator<Node> {
+    if (!n.hasChildren) return;
+    const u = n.unit;
+    let pos = n.childrenAt;
+    for (let i = 0; ; i++) {
+      if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+      const c = this.readNode(u, pos);
+      if (!c) return;
+      yield c;
+      pos = this.skipSubtree(c);
+    }
+  }
+
+  /** Offset after `n` and its subtree. */
+  private skipSubtree(n: Node): number {
+    if (!n.hasChildren) return n.childrenAt;
+    const h = n.unit.header;
+    if (n.sibling !== undefined && n.sibling > n.childrenAt - 1 && n.sibling <= h.end) return n.sibling;
+    return this.skipFrom(n.unit, n.childrenAt, 1);
+  }
+
+  /** Skip entries from `pos` until `depth` levels of children are closed. */
+  private skipFrom(u: Unit, pos: number, depth: number, visit?: (tag: number, at: number) => boolean): number {
+    const r = u.reader;
+    const h = u.header;
+    const abbrevs = u.abbrevs;
+    while (depth > 0) {
+      if (pos >= h.end) throw r.error('DIE children not terminated before the end of the unit', pos);
+      r.pos = pos;
+      const code = r.uleb128();
+      if (code === 0) { depth--; pos = r.pos; continue; }
+      const a = abbrevs.get(code);
+      if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+      if (visit && visit(a.tag, pos)) {
+        // The visitor handled this DIE's subtree itself.
+        const n = this.readNode(u, pos)!;
+        pos = this.skipSubtree(n);
+        continue;
+      }
+      const f = a.forms;
+      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      pos = r.pos;
+      if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
+    }
+    return pos;
+  }
+
+  /** Struct, union and enum definitions anywhere inside a function. */
+  private functionScope(fn: Node): void {
+    this.skipFrom(fn.unit, fn.childrenAt, 1, (tag, at) => {
+      if (tag !== C.DW_TAG_structure_type && tag !== C.DW_TAG_union_type && tag !== C.DW_TAG_enumeration_type) return false;
+      const k = dieKey(fn.unit.header.section, at);
+      const n = this.node(k);
+      if (!n.declaration) this.typeIdOf(k);
+      return true;
+    });
+  }
+
+  // ------------------------------------------------------------- type IDs
+
+  private intern(id: string, make: () => TypeDef, aliasable: boolean): { idx: number; fresh: boolean } {
+    let idx = this.ids.get(id);
+    if (idx !== undefined) return { idx, fresh: false };
+    const def = make(); // first: if it throws, the table stays consistent
+    idx = this.idList.length;
+    this.ids.set(id, idx);
+    this.idList.push(id);
+    this.defs.push(def);
+    this.aliasable.push(aliasable ? 1 : 0);
+    return { idx, fresh: true };
+  }
+
+  /**
+   * A type based on another: looked up by a short key (kind, base index,
+   * name) so the full ID string is built and hashed only once per file.
+   */
+  private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
+    let idx = this.keys.get(key);
+    if (idx === undefined) {
+      idx = this.intern(id(), make, aliasable).idx;
+      this.keys.set(key, idx);
+    }
+    return idx;
+  }
+
+  private special(bare: string): number {
+    const id = this.ns + bare;
+    const r = this.intern(id, () => {
+      if (bare === VOID_ID) { const d = newDef(K_INTEGER, 'void', 'void'); d.enc = CTF_INT_SIGNED; return d; }
+      // The catch-all function returns int (the seed's "pointer to function returning int").
+      const d = newDef(K_FUNCTION, '', 'function'); d.ref = this.intType(); return d;
+    }, false);
+    this.seen.add(r.idx);
+    return r.idx;
+  }
+
+  /** The index of the type ID of the DIE at `key` (computed once per compile unit). */
+  typeIdOf(key: DieKey | undefined, depth = 0): number {
+    if (key === undefined) return this.special(VOID_ID);
+    const m = this.memo.get(key);
+    if (m !== undefined) return m;
+    if (depth > MAX_CHAIN) throw this.node(key).unit.reader.error(`type chain longer than ${MAX_CHAIN} at DIE 0x${(key % 2 ** 48).toString(16)}`, key % 2 ** 48);
+    const n = this.node(key);
+    let idx: number;
+    if (n.sig !== undefined) {
+      if (n.sig === key) throw n.unit.reader.error('DW_AT_signature refers to itself', key % 2 ** 48);
+      idx = this.typeIdOf(n.sig, depth + 1);
+    } else {
+      idx = this.computeId(n, depth);
+    }
+    if (n.unit.header.unitType === C.DW_UT_type) this.walkTypeUnit(n.unit);
+    this.memo.set(key, idx);
+    this.seen.add(idx);
+    return idx;
+  }
+
+  /**
+   * Every type DIE of a type unit the compile unit uses: what the compile
+   * unit would hold itself without -fdebug-types-section, so both builds see
+   * the same types.
+   */
+  private walkTypeUnit(u: Unit): void {
+    const k = u.key as number;
+    if (this.walkedTypeUnits.has(k)) return;
+    this.walkedTypeUnits.add(k);
+    const root = this.readNode(u, u.header.firstDie);
+    if (!root) return;
+    for (const c of this.children(root)) {
+      this.nodes.set(c.key, c);
+      if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+    }
+  }
+
+  private where(n: Node): string {
+    const f = this.fileName(n);
+    return f ? `${f}:${n.line ?? 0}` : `${this.cuName} DIE 0x${(n.key % 2 ** 48).toString(16)}`;
+  }
+
+  private computeId(n: Node, depth: number): number {
+    const ns = this.ns;
+    switch (n.tag) {
+      case C.DW_TAG_base_type: {
+        const name = n.name ?? '';
+        return this.intern(`${ns}////${name}`, () => baseDef(n, name), false).idx;
+      }
+      case C.DW_TAG_unspecified_type:
+        return this.special(VOID_ID);
+      case C.DW_TAG_structure_type: case C.DW_TAG_class_type: case C.DW_TAG_union_type: case C.DW_TAG_enumeration_type: {
+        const kw = n.tag === C.DW_TAG_union_type ? 'union' : n.tag === C.DW_TAG_enumeration_type ? 'enum' : 'struct';
+        const kind = n.tag === C.DW_TAG_union_type ? K_UNION : n.tag === C.DW_TAG_enumeration_type ? K_ENUM : K_STRUCT;
+        const name = n.name ?? '';
+        if (n.declaration) {
+          return this.intern(`${ns}////${kw} ${name}`, () => { const d = newDef(K_FORWARD, name, `${kw} ${name}`); d.fwd = kind; return d; }, false).idx;
+        }
+        const file = this.fileName(n);
+        // An anonymous type is told apart by its contents too: one macro line can declare several
+        // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
+        const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
+        const key = `${ns}${file ? this.fileNo(n) : -1}:${n.line ?? ''}:${kw} ${name}${contents}`;
+        let idx = this.keys.get(key);
+        let fresh = false;
+        if (idx === undefined) {
+          const id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
+          ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
+          this.keys.set(key, idx);
+        }
+        const r = { idx, fresh };
+        const d = this.defs[r.idx];
+        if (kind === K_ENUM) {
+          if (r.fresh) this.fillEnum(n, d);
+        } else if (r.fresh || this.memberCount(n) > (d.members?.length ?? 0)) {
+          this.work.push({ node: n, idx: r.idx });
+        }
+        return r.idx;
+      }
+      case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
+        const t = this.typeIdOf(n.type, depth + 1);
+        return this.derived(`*${t}`, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
+          () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+      }
+      case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
+        const t = this.typeIdOf(n.type, depth + 1);
+        const [q, kind] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE] : ['restrict', K_RESTRICT];
+        return this.derived(`${q[0]}${t}`, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+      }
+      case C.DW_TAG_atomic_type:
+        // CTF has no _Atomic: the qualifier is transparent.
+        return this.typeIdOf(n.type, depth + 1);
+      case C.DW_TAG_typedef: {
+        const t = this.typeIdOf(n.type, depth + 1);
+        const name = n.name ?? '';
+        return this.derived(`t${t} ${name}`, () => `${this.idList[t]} typedef ${name}`, () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; }, this.aliasable[t] === 1);
+      }
+      case C.DW_TAG_array_type:
+        return this.arrayId(n, depth);
+      case C.DW_TAG_subroutine_type:
+        return this.special(FP_ID);
+      default: {
+        // Something CTF cannot describe (a C++ pointer-to-member, ...): an ID of its own, marked unassemblable.
+        const id = `${ns}////<${tagName(n.tag)}> @${this.cuName}:${(n.key % 2 ** 48).toString(16)}`;
+        return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false).idx;
+      }
+    }
+  }
+
+  /**
+   * A hash of an anonymous struct/union/enum's members (names, type IDs,
+   * offsets) or enumerators. Safe from cycles: an anonymous type cannot
+   * refer to itself, and a named type's ID never depends on its members.
+   */
+  private contentsHash(n: Node, depth: number): string {
+    const parts: string[] = [];
+    for (const c of this.children(n)) {
+      if (c.tag === C.DW_TAG_member) {
+        let off = '?';
+        try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
+        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
+      } else if (c.tag === C.DW_TAG_enumerator) {
+        const v = c.constValue;
+        parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
+      }
+    }
+    parts.push(`size ${n.byteSize ?? ''}`);
+    return hash64(parts.join(';'));
+  }
+
+  private arrayId(n: Node, depth: number): number {
+    const elem = this.typeIdOf(n.type, depth + 1);
+    const dims: { count: number; index: number }[] = [];
+    for (const c of this.children(n)) {
+      if (c.tag !== C.DW_TAG_subrange_type && c.tag !== C.DW_TAG_generic_subrange) continue;
+      const index = c.type !== undefined ? this.typeIdOf(c.type, depth + 1) : this.indexType();
+      dims.push({ count: subrangeCount(c), index });
+    }
+    if (dims.length === 0) dims.push({ count: -1, index: this.indexType() });
+    // T a[2][3]: the innermost dimension wraps the element first.
+    let cur = elem;
+    const al = this.aliasable[elem] === 1;
+    for (let i = dims.length - 1; i >= 0; i--) {
+      const { count, index } = dims[i];
+      const prev = cur;
+      cur = this.derived(`[${prev} ${index} ${count}`, () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`,
+        () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; }, al);
+      this.seen.add(cur);
+    }
+    return cur;
+  }
+
+  /** `int`, which the catch-all function type returns. */
+  private intType(): number {
+    const r = this.intern(`${this.ns}////int`, () => {
+      const d = newDef(K_INTEGER, 'int', 'int'); d.size = 4; d.bits = 32; d.enc = CTF_INT_SIGNED; return d;
+    }, false);
+    this.seen.add(r.idx);
+    return r.idx;
+  }
+
+  /** An index type for arrays whose subrange has none. */
+  private indexType(): number {
+    const r = this.intern(`${this.ns}////long unsigned int`, () => {
+      const d = newDef(K_INTEGER, 'long unsigned int', 'long unsigned int');
+      d.size = this.dwarf.sections.addressSize ?? 8; d.bits = d.size * 8; return d;
+    }, false);
+    this.seen.add(r.idx);
+    return r.idx;
+  }
+
+  /** How many DW_TAG_member children `n` has, counted without decoding them (hot: every struct in every unit). */
+  private memberCount(n: Node): number {
+    if (!n.hasChildren) return 0;
+    const u = n.unit;
+    const r = u.reader;
+    const h = u.header;
+    const abbrevs = u.abbrevs;
+    let pos = n.childrenAt, depth = 1, count = 0;
+    while (depth > 0) {
+      if (pos >= h.end) throw r.error('DIE children not terminated before the end of the unit', pos);
+      r.pos = pos;
+      const code = r.uleb128();
+      if (code === 0) { depth--; pos = r.pos; continue; }
+      const a = abbrevs.get(code);
+      if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+      if (depth === 1 && a.tag === C.DW_TAG_member) count++;
+      const f = a.forms;
+      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      pos = r.pos;
+      if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
+    }
+    return count;
+  }
+
+  private fillEnum(n: Node, d: TypeDef): void {
+    d.size = n.byteSize ?? 4;
+    d.values = [];
+    for (const c of this.children(n)) {
+      if (c.tag !== C.DW_TAG_enumerator) continue;
+      const v = c.constValue;
+      let value = 0;
+      if (v && v.cls === 'constant') value = Number(BigInt.asIntN(32, v.signed || !v.size ? v.value : BigInt.asIntN(v.size * 8, v.value)));
+      d.values.push([c.name ?? '', value]);
+    }
+  }
+
+  /** Build the member lists queued by computeId (no recursion: member types queue their own). */
+  private drain(): void {
+    while (this.work.length) {
+      const { node, idx } = this.work.pop()!;
+      const d = this.defs[idx];
+      const members: MemberDef[] = [];
+      try {
+        this.collectMembers(node, 0, members, 0);
+        d.size = node.byteSize ?? 0;
+        if (d.members) {
+          // A later definition of the same ID with more members: keep it, remember the old edges too.
+          const extra = new Set(d.extra ?? []);
+          for (const m of d.members) extra.add(m.type);
+          d.extra = [...extra];
+        }
+        d.members = members;
+      } catch (e) {
+        if (!(e instanceof AssemblyError)) throw e;
+        d.error = e.message;
+        d.members ??= members;
+      }
+    }
+  }
+
+  private collectMembers(n: Node, bias: number, out: MemberDef[], depth: number): void {
+    if (depth > MAX_CHAIN) throw new AssemblyError('anonymous members nested too deep');
+    for (const c of this.children(n)) {
+      if (c.tag !== C.DW_TAG_member) {
+        // Types defined inside the struct are seen here too (the seed's mark_seen_contained).
+        if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+        continue;
+      }
+      if (c.external || c.declaration) continue; // C++ static members
+      const off = bias + this.memberOffset(c);
+      const t = this.typeIdOf(c.type);
+      if (c.name === undefined && c.bitSize === undefined && c.type !== undefined) {
+        const inner = this.definitionOf(c.type);
+        if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
+          // An anonymous struct/union member: its members fold into ours, moved by its offset.
+          this.collectMembers(inner, off, out, depth + 1);
+          continue;
+        }
+      }
+      out.push({ name: c.name ?? '', off, bits: c.bitSize ?? 0, type: t });
+    }
+  }
+
+  /**
+   * Follow DW_AT_signature and qualifiers to the DIE that defines a type (an
+   * anonymous member may be qualified: `const struct { ... };` in struct vm_fault).
+   */
+  private definitionOf(key: DieKey): Node | undefined {
+    let n = this.node(key);
+    for (let i = 0; i < MAX_CHAIN; i++) {
+      if (n.sig !== undefined) n = this.node(n.sig);
+      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) n = this.node(n.type);
+      else return n;
+    }
+    return undefined;
+  }
+
+  /**
+   * A member's offset in bits, the five cases of the seed: DW_AT_data_bit_offset
+   * as is; DW_AT_data_member_location as a constant (bytes, plus the legacy
+   * DW_AT_bit_offset of a bitfield); as a block holding DW_OP_plus_uconst N;
+   * anything else (a location list, another expression) cannot be assembled;
+   * no attribute at all: offset 0.
+   */
+  private memberOffset(c: Node): number {
+    if (c.dataBitOffset !== undefined) return c.dataBitOffset;
+    const loc = c.memberLoc;
+    let bytes = 0;
+    if (loc) {
+      if (loc.cls === 'constant') bytes = Number(loc.value);
+      else if (loc.cls === 'block') bytes = plusUconst(loc.bytes, c);
+      else throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location is a location list`);
+    }
+    let bits = bytes * 8;
+    if (c.bitOffset !== undefined && c.bitSize !== undefined) {
+      // DWARF 2/3 bitfields: bit_offset counts from the most significant bit of the storage unit.
+      const storage = c.byteSize ?? this.sizeOf(c.type);
+      if (this.dwarf.sections.littleEndian) bits += storage * 8 - c.bitOffset - c.bitSize;
+      else bits += c.bitOffset;
+    }
+    return bits;
+  }
+
+  private sizeOf(key: DieKey | undefined): number {
+    for (let i = 0; key !== undefined && i < MAX_CHAIN; i++) {
+      const n = this.node(key);
+      if (n.byteSize !== undefined) return n.byteSize;
+      key = n.sig ?? n.type;
+    }
+    throw new AssemblyError('bitfield of a type without a size');
+  }
+
+  private variable(v: Node, m: { vars: [string, number][]; varNames: Set<string> }): void {
+    if (v.declaration) return;
+    const spec = v.spec !== undefined ? this.node(v.spec) : undefined;
+    const name = v.name ?? spec?.name;
+    const external = v.external || (spec?.external ?? false);
+    if (!name || !external || MACRO_INTERNALS.test(name)) return;
+    if (!v.hasLocation && !spec) return; // optimised away: nothing at run time
+    const t = this.typeIdOf(v.type ?? spec?.type);
+    if (m.varNames.has(name)) return;
+    m.varNames.add(name);
+    m.vars.push([name, t]);
+  }
+}
+
+/** 64 bits of FNV-1a (two 32-bit lanes) as hex: short, stable across runs and threads. */
+export function hash64(str: string): string {
+  let a = 0x811c9dc5, b = 0x050c5d1f;
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+function isTypeTag(tag: number): boolean {
+  switch (tag) {
+    case C.DW_TAG_base_type: case C.DW_TAG_structure_type: case C.DW_TAG_class_type: case C.DW_TAG_union_type:
+    case C.DW_TAG_enumeration_type: case C.DW_TAG_pointer_type: case C.DW_TAG_const_type: case C.DW_TAG_volatile_type:
+    case C.DW_TAG_restrict_type: case C.DW_TAG_atomic_type: case C.DW_TAG_typedef: case C.DW_TAG_array_type:
+    case C.DW_TAG_subroutine_type: case C.DW_TAG_unspecified_type:
+      return true;
+    default:
+      return false;
+  }
+}
+
+function baseDef(n: Node, name: string): TypeDef {
+  const size = n.byteSize ?? 0;
+  const enc = n.encoding ?? 0;
+  switch (enc) {
+    case C.DW_ATE_float: case C.DW_ATE_decimal_float: case C.DW_ATE_imaginary_float: case C.DW_ATE_complex_float: {
+      const d = newDef(K_FLOAT, name, name);
+      d.size = size;
+      d.bits = size * 8;
+      const cplx = enc === C.DW_ATE_complex_float;
+      d.enc = cplx ? (size <= 8 ? CTF_FP_CPLX : size <= 16 ? CTF_FP_DCPLX : CTF_FP_LDCPLX) : size <= 4 ? CTF_FP_SINGLE : size <= 8 ? CTF_FP_DOUBLE : CTF_FP_LDOUBLE;
+      return d;
+    }
+    default: {
+      const d = newDef(K_INTEGER, name, name);
+      d.size = size;
+      d.bits = n.bitSize ?? size * 8;
+      const signed = enc === C.DW_ATE_signed || enc === C.DW_ATE_signed_char || enc === C.DW_ATE_signed_fixed;
+      const chr = enc === C.DW_ATE_signed_char || enc === C.DW_ATE_unsigned_char || enc === C.DW_ATE_UTF;
+      d.enc = (signed ? CTF_INT_SIGNED : 0) | (chr ? CTF_INT_CHAR : 0) | (enc === C.DW_ATE_boolean ? CTF_INT_BOOL : 0);
+      return d;
+    }
+  }
+}
+
+/** Elements of a subrange: DW_AT_count, or upper - lower + 1; bounds that are not constants are flexible (-1). */
+function subrangeCount(c: Node): number {
+  if (c.count) return c.count.cls === 'constant' ? Number(c.count.value) : -1;
+  if (!c.upper) return -1;
+  if (c.upper.cls !== 'constant') return -1;
+  const up = c.upper.signed || !c.upper.size ? c.upper.value : BigInt.asIntN(c.upper.size * 8, c.upper.value);
+  const lo = c.lower && c.lower.cls === 'constant' ? c.lower.value : 0n;
+  const n = up - lo + 1n;
+  if (n < 0n) return 0;
+  if (n > 0xffffffffn) throw new AssemblyError('array bound too large for CTF');
+  return Number(n);
+}
+
+/** DW_AT_data_member_location as an expression: only DW_OP_plus_uconst N (gcc's DWARF 2 form). */
+function plusUconst(b: Uint8Array, c: Node): number {
+  if (b.length >= 2 && b[0] === C.DW_OP_plus_uconst) {
+    let v = 0, m = 1, p = 1;
+    for (; p < b.length; p++) {
+      v += (b[p] & 0x7f) * m;
+      m *= 128;
+      if (!(b[p] & 0x80)) break;
+    }
+    if (p === b.length - 1) return v;
+  }
+  throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location expression is not DW_OP_plus_uconst`);
+}
+
+/** Scan one file's DWARF. */
+export function scanFile(dwarf: DwarfInfo, file: string, opts: ScanOptions): FileSummary {
+  return new FileScanner(dwarf, file, opts).scan();
+}
