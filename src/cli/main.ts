@@ -26,6 +26,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
   uname: { summary: 'the guest kernel\'s utsname (virt-uname)', load: async () => guest((await import('../commands/uname.js')).uname) },
+  dmesg: { summary: 'the guest kernel\'s log (virt-dmesg)', load: async () => guest((await import('../commands/dmesg.js')).dmesg) },
+  ifconfig: { summary: 'the guest\'s network interfaces and addresses (virt-ifconfig)', load: async () => guest((await import('../commands/ifconfig.js')).ifconfig) },
+  lsmod: { summary: 'the guest\'s loaded modules, as /proc/modules', load: async () => guest((await import('../commands/lsmod.js')).lsmod) },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 
