@@ -122,11 +122,13 @@ export interface InetAddress {
 
 /** The IPv4 addresses of a device, in the kernel's order (primary first). */
 export function* inetAddresses(dev: Obj, opts: WalkOptions = {}): Generator<InetAddress> {
-  const ind = dev.member('ip_ptr');
-  if (ind.isNull()) return;
+  const p = dev.member('ip_ptr').pointerValue();
+  if (p === 0n) return;
   const prog = dev.prog;
-  let ifa = ind.member('ifa_list');
-  const g = new WalkGuard(`ifa_list of in_device 0x${ind.pointerValue().toString(16)}`, opts);
+  // By name: in a DWARF unit the pointer's target may be a declaration only.
+  const ind = prog.object('struct in_device', p);
+  let ifa = prog.value('struct in_ifaddr *', ind.member('ifa_list').pointerValue());
+  const g = new WalkGuard(`ifa_list of in_device 0x${p.toString(16)}`, opts);
   while (!ifa.isNull()) {
     const at = ifa.pointerValue();
     g.visit(at);
@@ -147,8 +149,9 @@ export interface Inet6Address {
 /** The IPv6 addresses of a device (inet6_dev.addr_list). */
 export function* inet6Addresses(dev: Obj, opts: ListWalkOptions = {}): Generator<Inet6Address> {
   if (!dev.hasMember('ip6_ptr')) return; // a kernel without IPv6
-  const idev = dev.member('ip6_ptr');
-  if (idev.isNull()) return;
+  const p = dev.member('ip6_ptr').pointerValue();
+  if (p === 0n) return;
+  const idev = dev.prog.object('struct inet6_dev', p);
   for (const ifa of listForEachEntry('struct inet6_ifaddr', idev.member('addr_list'), 'if_list', opts)) {
     const a = ifa.deref().read();
     yield { address: formatIpv6(a.member('addr').bytes()), prefix: a.member('prefix_len').toNumber() };
