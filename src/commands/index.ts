@@ -5,3 +5,6 @@
 export { PARTIAL_EXIT, readCell, rowIsPartial, type CommandOptions, type GuestCommand, type RowSink } from './command.js';
 export { Unreadable, type Cell, type Column, type Row } from './table.js';
 export { uname } from './uname.js';
+export { dmesg } from './dmesg.js';
+export { ifconfig } from './ifconfig.js';
+export { lsmod } from './lsmod.js';

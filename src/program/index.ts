@@ -14,7 +14,8 @@
  *     `string()`. Reading `task.member('comm').string()` reads 16 bytes.
  *   - Helpers, one module per kernel subsystem (names kept from the kernel and
  *     drgn): list.ts (list_for_each_entry, hlist), rbtree.ts, xarray.ts,
- *     sched.ts (tasks, task state), module.ts. Every walk is bounded (a node
+ *     sched.ts (tasks, task state), module.ts (modules, lsmod's fields), printk.ts
+ *     (the kernel log, both layouts), net.ts (namespaces, devices, addresses). Every walk is bounded (a node
  *     limit and a visited set) and throws a WalkError after yielding the good
  *     part, so a corrupt list never hangs a command.
  *   - A command never reads bytes itself: it asks these helpers.
@@ -37,7 +38,17 @@ export {
 export { rbFirst, rbLast, rbNext, rbParent, rbPrev, rbtreeInorderForEach, rbtreeInorderForEachEntry, type RbWalkOptions } from './rbtree.js';
 export { xaForEach, xaLoad, type XaEntry } from './xarray.js';
 export { forEachTask, forEachThread, taskState, taskStateWord } from './sched.js';
-export { forEachModule, moduleSize } from './module.js';
+export {
+  forEachModule, moduleAddress, moduleHolders, modulePermanent, moduleRefcount, moduleSize, moduleStateName, moduleUses, MODULE_REF_BASE,
+} from './module.js';
+export {
+  DESC_STATES, formatTimestamp, isUnreadable, LOG_CONT, LOG_FACILITIES, LOG_LEVELS, LOG_NEWLINE, logBufRecords, prbRecords, printkRecords,
+  type PrintkEntry, type PrintkRecord, type UnreadableRecord,
+} from './printk.js';
+export {
+  forEachNet, forEachNetdev, formatIpv6, IF_OPER, IFF, iffNames, inet6Addresses, inetAddresses, netdevGetFlags, netdevHwAddr, netdevOperState,
+  netInum, type Inet6Address, type InetAddress,
+} from './net.js';
 export { KERNEL_FOLLOW, type FollowSpec, type ListField, type ListTarget } from './follow-spec.js';
 export {
   FollowError, Follower, follow, sharedParserCount,
