@@ -2,11 +2,13 @@
  * The CLI runner of every guest tool (commands/): common options, opening the
  * dump as a Program, collecting rows (keeping what was read when a walk stops
  * partway), rendering as table / JSON / CSV, problems on stderr, and the exit
- * code: 0 complete, 3 (PARTIAL_EXIT) partial, 1 error.
+ * code: 0 complete, 3 (PARTIAL_EXIT) partial, 1 error (including a command that
+ * could read nothing at all: the one-line message says what is missing).
  *
  *   virtmem ps DUMP [--vmlinux F] [--types F] [--system-map F] [--format FMT] [--json|--csv] [...]
  */
 import { UsageError, VirtmemError } from '../bytes/index.js';
+import { LookupError } from '../program/index.js';
 import { PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
 import { flag, parse } from './args.js';
 import type { Subcommand } from './main.js';
@@ -40,7 +42,11 @@ export function guestSubcommand(cmd: GuestCommand): Subcommand {
       try {
         for (const r of cmd.rows(prog, opts, { problem: (m) => problems.push(m) })) rows.push(r);
       } catch (e) {
-        if (!(e instanceof VirtmemError)) throw e;
+        // Nothing read at all (e.g. a layout the kernel lacks): an error, not a partial result.
+        if (e instanceof LookupError && rows.length === 0) {
+          throw new VirtmemError(`${e.message}; give the kernel's types with --vmlinux VMLINUX (DWARF) or --types FILE (CTF or BTF)`);
+        }
+        if (!(e instanceof VirtmemError) || rows.length === 0) throw e;
         problems.push(e.message);
       }
       const columns = cmd.columns(opts);
