@@ -7,7 +7,7 @@
  *   virtmem ps DUMP [--vmlinux F] [--types F] [--system-map F] [--format FMT] [--json|--csv] [...]
  */
 import { UsageError, VirtmemError } from '../bytes/index.js';
-import { PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
+import { MissingLayoutError, PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
 import { flag, parse } from './args.js';
 import type { Subcommand } from './main.js';
 import { openProgram, PROGRAM_OPTIONS, PROGRAM_USAGE } from './program-open.js';
@@ -41,6 +41,8 @@ export function guestSubcommand(cmd: GuestCommand): Subcommand {
         for (const r of cmd.rows(prog, opts, { problem: (m) => problems.push(m) })) rows.push(r);
       } catch (e) {
         if (!(e instanceof VirtmemError)) throw e;
+        // Layouts missing before the first row: one line on how to supply them, exit 1.
+        if (e instanceof MissingLayoutError) throw e;
         problems.push(e.message);
       }
       const columns = cmd.columns(opts);

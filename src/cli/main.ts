@@ -26,6 +26,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
   uname: { summary: 'the guest kernel\'s utsname (virt-uname)', load: async () => guest((await import('../commands/uname.js')).uname) },
+  ps: { summary: 'the guest\'s processes: pid, ppid, ids, state, threads, RSS, start, argv (virt-ps)', load: async () => guest((await import('../commands/ps.js')).ps) },
+  pstree: { summary: 'the guest\'s processes as a tree (virt-pstree)', load: async () => guest((await import('../commands/pstree.js')).pstree) },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
 };
 

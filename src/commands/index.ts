@@ -5,3 +5,6 @@
 export { PARTIAL_EXIT, readCell, rowIsPartial, type CommandOptions, type GuestCommand, type RowSink } from './command.js';
 export { Unreadable, type Cell, type Column, type Row } from './table.js';
 export { uname } from './uname.js';
+export { ps } from './ps.js';
+export { MissingLayoutError, requireLayouts } from './need.js';
+export { pstree } from './pstree.js';
