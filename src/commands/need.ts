@@ -19,11 +19,12 @@ const HOW = 'give the kernel\'s types with --vmlinux VMLINUX (DWARF, e.g. from t
  */
 export function requireLayouts(prog: Program, command: string, needs: { structs?: string[]; variables?: string[] }): void {
   const missing: string[] = [];
+  const absent = new Set<string>();
   for (const s of needs.structs ?? []) {
     const [name, member] = s.split('.');
-    if (member === undefined ? !hasStruct(prog, name) : !prog.hasMember(name, member)) {
-      missing.push(member === undefined ? `struct ${name}` : `struct ${name}.${member}`);
-    }
+    if (absent.has(name)) continue;
+    if (!hasStruct(prog, name)) { absent.add(name); missing.push(`struct ${name}`); continue; }
+    if (member !== undefined && !prog.hasMember(name, member)) missing.push(`struct ${name}.${member}`);
   }
   for (const v of needs.variables ?? []) {
     try { prog.variable(v); } catch (e) {
