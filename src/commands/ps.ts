@@ -55,8 +55,24 @@ function seconds(ns: bigint): string {
   return `${cs / 100n}.${String(cs % 100n).padStart(2, '0')}`;
 }
 
+/**
+ * The task_struct's bytes in one read (a value object; its pointers still
+ * lead into memory), or the pointer itself when that read fails, so each
+ * cell then reads on its own and fails alone.
+ */
+function snapshot(task: Obj): Obj {
+  try {
+    return task.deref().read();
+  } catch (e) {
+    if (!(e instanceof VirtmemError)) throw e;
+    return task;
+  }
+}
+
 /** The cells of one task (a leader, or a thread with --threads). */
-function taskRow(task: Obj, leader: Obj, withTid: boolean): Row {
+function taskRow(taskPtr: Obj, leaderPtr: Obj, withTid: boolean): Row {
+  const task = snapshot(taskPtr);
+  const leader = taskPtr === leaderPtr ? task : snapshot(leaderPtr);
   const row: Row = {};
   row.pid = readCell(() => leader.member('tgid').toNumber());
   if (withTid) row.tid = readCell(() => task.member('pid').toNumber());
@@ -82,7 +98,7 @@ function taskRow(task: Obj, leader: Obj, withTid: boolean): Row {
     : argv.length ? argv.join(' ')
     : comm instanceof Unreadable ? comm
     : `[${comm}]${row.state === 'Z' ? ' <defunct>' : ''}`;
-  row.task = readCell(() => task.pointerValue());
+  row.task = taskPtr.pointerValue();
   return row;
 }
 
