@@ -16,6 +16,11 @@
  *   cmd          argv joined by spaces, or "[comm]" for a kernel thread or a process
  *                without user memory (a zombie shows "[comm] <defunct>", as procps does)
  *   task         address of the task_struct
+ *   kthread      PF_KTHREAD (JSON only, as startNs and the saved/fs ids)
+ *
+ * comm is the 15-byte task->comm; /proc's Name: of a kernel thread can be
+ * longer (its full name, or a kworker's comm plus "-workqueue" it last ran),
+ * which ps does not rebuild yet.
  *
  * Every cell is read on its own: a task whose argv page is missing shows that
  * cell unreadable and the other cells and rows still print. A task list that
