@@ -8,3 +8,6 @@ export { uname } from './uname.js';
 export { dmesg } from './dmesg.js';
 export { ifconfig } from './ifconfig.js';
 export { lsmod } from './lsmod.js';
+export { ps } from './ps.js';
+export { HOW_TO_GIVE_TYPES, MissingLayoutError, requireLayouts } from './need.js';
+export { pstree } from './pstree.js';

@@ -15,9 +15,11 @@
  *   - Helpers, one module per kernel subsystem (names kept from the kernel and
  *     drgn): list.ts (list_for_each_entry, hlist), rbtree.ts, xarray.ts,
  *     sched.ts (tasks, task state), module.ts (modules, lsmod's fields), printk.ts
- *     (the kernel log, both layouts), net.ts (namespaces, devices, addresses). Every walk is bounded (a node
- *     limit and a visited set) and throws a WalkError after yielding the good
- *     part, so a corrupt list never hangs a command.
+ *     (the kernel log, both layouts), net.ts (namespaces, devices, addresses),
+ *     mm.ts (user memory, argv, RSS), cred.ts (uids, gids), proc.ts (ppid,
+ *     threads, start time as /proc). Every walk is bounded (a node limit and a
+ *     visited set) and throws a WalkError after yielding the good part, so a
+ *     corrupt list never hangs a command.
  *   - A command never reads bytes itself: it asks these helpers.
  */
 export { LookupError, ObjectError, WalkError, type WalkProblem } from './errors.js';
@@ -54,3 +56,6 @@ export {
   FollowError, Follower, follow, sharedParserCount,
   type AddrEntry, type CompiledField, type FollowOptions, type FollowResult, type StructParser,
 } from './follow.js';
+export { MAX_CMDLINE, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, PAGE_SIZE, PF_KTHREAD, accessRemoteVm, getMmCounter, getMmRss, isKthread, taskCmdline, userMemory } from './mm.js';
+export { taskIds, type TaskIds } from './cred.js';
+export { taskPpid, taskStartNs, taskThreadCount } from './proc.js';
