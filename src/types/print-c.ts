@@ -18,7 +18,7 @@
  * overshoot we mark the struct packed and pad explicitly. So the printed C,
  * compiled again, has the recorded offsets and sizes.
  */
-import { MAX_TYPE_DEPTH, TypeModelError } from './helpers.js';
+import { MAX_TYPE_DEPTH, TypeModelError, describe } from './helpers.js';
 import { isComposite, type EnumType, type FunctionType, type Member, type StructType, type Type } from './model.js';
 
 export interface PrintOptions {
@@ -42,11 +42,19 @@ const QUAL_WORD = { const: 'const', volatile: 'volatile', restrict: 'restrict', 
  * `body` prints an anonymous struct/union/enum inline (used by definition()).
  */
 export function declarator(t: Type, name = '', body?: (t: Type) => string): string {
-  return decl(t, name, body, 0);
+  return decl(t, name, body, 0, { steps: 0 });
 }
 
-function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, depth: number): string {
+/**
+ * Most types one declarator may visit. A type graph from a corrupt file can
+ * share function types among parameters level after level, so the printed
+ * text would double per level; real declarators visit a few dozen.
+ */
+export const MAX_DECLARATOR_STEPS = 1 << 14;
+
+function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, depth: number, work: { steps: number }): string {
   if (depth > MAX_TYPE_DEPTH) throw new TypeModelError(`declarator nested deeper than ${MAX_TYPE_DEPTH} (a cycle?)`);
+  if (++work.steps > MAX_DECLARATOR_STEPS) throw new TypeModelError(`declarator of more than ${MAX_DECLARATOR_STEPS} types (shared function types?)`);
   const named = (s: string) => (inner ? `${s} ${inner}` : s);
   switch (t.kind) {
     case 'void': return named('void');
@@ -59,29 +67,29 @@ function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, d
     case 'pointer': {
       const tk = t.target.kind;
       const s = `*${inner}`;
-      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, body, depth + 1);
+      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, body, depth + 1, work);
     }
     case 'array':
-      return decl(t.element, `${inner}[${t.count ?? ''}]`, body, depth + 1);
+      return decl(t.element, `${inner}[${t.count ?? ''}]`, body, depth + 1, work);
     case 'function':
-      return decl(t.returns, `${inner}(${params(t, body, depth)})`, body, depth + 1);
+      return decl(t.returns, `${inner}(${params(t, body, depth, work)})`, body, depth + 1, work);
     case 'const': case 'volatile': case 'restrict': case 'atomic': {
       const w = QUAL_WORD[t.kind];
       const target = t.target;
-      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, body, depth + 1);
+      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, body, depth + 1, work);
       if (target.kind === 'array') {
         // C has no qualified arrays: the qualifier belongs to the elements.
-        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, body, depth + 1);
+        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, body, depth + 1, work);
       }
-      if (target.kind === 'function') return decl(target, inner, body, depth + 1);
-      return `${w} ${decl(target, inner, body, depth + 1)}`;
+      if (target.kind === 'function') return decl(target, inner, body, depth + 1, work);
+      return `${w} ${decl(target, inner, body, depth + 1, work)}`;
     }
   }
 }
 
-function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth: number): string {
+function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth: number, work: { steps: number }): string {
   if (!f.prototyped) return '';
-  const ps = f.params.map((p) => decl(p.type, p.name ?? '', body, depth + 1));
+  const ps = f.params.map((p) => decl(p.type, p.name ?? '', body, depth + 1, work));
   if (f.varargs) ps.push('...');
   return ps.length ? ps.join(', ') : 'void';
 }
@@ -89,17 +97,27 @@ function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth:
 // ---------------------------------------------------------------- layout plan
 
 /** One line of a struct body as printed: a member, or unnamed padding bits. */
-type Item = { member: Member } | { padBits: number; atBit: number };
+type Item = { member: Member } | { padBits: number; atBit: number } | { padBytes: number; atBit: number };
 
 interface Plan {
   items: Item[];
+  /** Why the layout is printed as recorded rather than reproduced (a comment in the body). */
+  note?: string;
   packed: boolean;
   /** Alignment gcc will give the type as printed. */
   align: number;
 }
 
+/**
+ * Largest struct or member extent (bytes) the planner reproduces. A real type
+ * is far smaller; a corrupt size field (0xffffffff, or a huge array count
+ * times a huge element) is printed as recorded, with a note.
+ */
+export const MAX_LAYOUT_BYTES = 2 ** 40;
+
 class Planner {
   private readonly plans = new Map<StructType, Plan>();
+  private nesting = 0;
   constructor(readonly maxScalarAlign: number, readonly faithful: boolean) {}
 
   /** Alignment of `t` as gcc will see it once printed. */
@@ -122,13 +140,33 @@ class Planner {
   plan(s: StructType): Plan {
     let p = this.plans.get(s);
     if (p) return p;
-    // A placeholder stops recursion through (invalid) by-value cycles.
-    this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
-    const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
-    // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
-    p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
-    this.plans.set(s, p);
-    return p;
+    if (this.nesting > MAX_TYPE_DEPTH) throw new TypeModelError(`${describe(s)}: structs nested by value deeper than ${MAX_TYPE_DEPTH}`);
+    this.nesting++;
+    try {
+      // A placeholder stops recursion through (invalid) by-value cycles.
+      this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
+      const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
+      if (this.faithful && !this.plausible(s)) {
+        p = { ...plain(), note: `virtmem: ${describe(s)} extends past ${MAX_LAYOUT_BYTES} bytes (size ${s.size}): layout printed as recorded, not reproduced` };
+      } else {
+        // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
+        p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
+      }
+      this.plans.set(s, p);
+      return p;
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** Size and member extents within MAX_LAYOUT_BYTES (see there). */
+  private plausible(s: StructType): boolean {
+    if (!(s.size <= MAX_LAYOUT_BYTES)) return false;
+    for (const m of s.members) {
+      const end = m.bitOffset / 8 + (m.bitSize !== undefined ? m.bitSize / 8 : sizeOfPrinted(m.type) ?? 0);
+      if (!(end <= MAX_LAYOUT_BYTES)) return false;
+    }
+    return true;
   }
 
   private naturalAlign(s: StructType, packed: boolean): number {
@@ -194,11 +232,30 @@ function roundUp(n: number, a: number): number {
   return a <= 1 ? n : Math.ceil(n / a) * a;
 }
 
-/** Unnamed bitfields covering bits [from, to): each chunk kept inside its own natural unit. */
+/** Gaps up to this many whole bytes are unnamed bitfields; longer ones one char array. */
+const MAX_BITFIELD_PAD_BYTES = 64;
+
+/**
+ * Padding covering bits [from, to), in a bounded number of items whatever the
+ * gap: unnamed bitfields up to the next byte, then the whole bytes (unnamed
+ * bitfields, each kept inside its own natural unit, for a short gap; one
+ * `char __virtmem_padN[n]` for a long one: a char array does not align the
+ * struct either), then the bits left.
+ */
 function padTo(items: Item[], from: number, to: number): void {
   let pos = from;
-  let guard = 0;
-  while (pos < to && guard++ < 1 << 20) {
+  if (pos % 8 && pos < to) {
+    const w = Math.min(to - pos, 8 - (pos % 8));
+    items.push({ padBits: w, atBit: pos });
+    pos += w;
+  }
+  const bytes = Math.floor((to - pos) / 8);
+  if (bytes > MAX_BITFIELD_PAD_BYTES) {
+    items.push({ padBytes: bytes, atBit: pos });
+    pos += 8 * bytes;
+  }
+  // At most 3 steps up to a 64-bit unit, 8 units, 3 steps down and the tail bits.
+  for (let guard = 0; pos < to && guard < 32; guard++) {
     let w: number;
     if (pos % 8) w = Math.min(to - pos, 8 - (pos % 8));
     else if (pos % 64 === 0 && to - pos >= 64) w = 64;
@@ -228,10 +285,21 @@ const PAD_TYPE: Record<number, string> = { 64: 'long long', 32: 'int', 16: 'shor
 
 // ---------------------------------------------------------------- definitions
 
+/**
+ * Most lines one definition may print. Anonymous members are printed inline,
+ * and a corrupt file can share one anonymous struct among several members
+ * level after level (text doubling per level); real definitions print hundreds.
+ */
+export const MAX_DEFINITION_LINES = 1 << 16;
+
 /** Prints definitions; keeps the layout planner so nested structs share plans. */
 export class CPrinter {
   private readonly planner: Planner;
   private readonly indentUnit: string;
+  /** Inside a public call (nested calls share its budget and padding names). */
+  private entered = false;
+  private lines = 0;
+  private padSeq = 0;
 
   constructor(opts: PrintOptions = {}) {
     this.planner = new Planner(opts.maxScalarAlign ?? 16, opts.faithfulLayout ?? true);
@@ -240,6 +308,24 @@ export class CPrinter {
 
   /** The definition of a struct, union, enum or typedef, ending in `;`. Other kinds: a declarator. */
   definition(t: Type): string {
+    return this.guarded(t, () => this.definitionOf(t));
+  }
+
+  /** Run `f` with a fresh line budget, unless already inside a call that has one. */
+  private guarded<T>(t: Type, f: () => T): T {
+    if (this.entered) return f();
+    this.entered = true;
+    this.lines = 0;
+    this.padSeq = 0;
+    try { return f(); } catch (e) {
+      if (e instanceof TypeModelError && !e.message.startsWith(`${describe(t)}: `)) throw new TypeModelError(`${describe(t)}: ${e.message}`);
+      throw e;
+    } finally {
+      this.entered = false;
+    }
+  }
+
+  private definitionOf(t: Type): string {
     if (t.kind === 'typedef') return `typedef ${this.declare(t.target, t.name, 0)};`;
     if (isComposite(t) || t.kind === 'enum') return `${this.body(t, 0)};`;
     if (t.kind === 'forward') return `${t.of} ${t.name};`;
@@ -248,21 +334,35 @@ export class CPrinter {
 
   /** `type name` with anonymous types printed inline at indentation `level`. */
   declare(t: Type, name: string, level: number): string {
-    return declarator(t, name, (inner) => this.body(inner, level));
+    return this.guarded(t, () => declarator(t, name, (inner) => this.body(inner, level)));
   }
 
   /** `struct name { ... }` / `enum name { ... }` at indentation `level`. */
   body(t: Type, level: number): string {
+    return this.guarded(t, () => this.bodyOf(t, level));
+  }
+
+  private count(n: number): void {
+    this.lines += n;
+    if (this.lines > MAX_DEFINITION_LINES) throw new TypeModelError(`definition longer than ${MAX_DEFINITION_LINES} lines (anonymous types shared?)`);
+  }
+
+  private bodyOf(t: Type, level: number): string {
     if (level > 64) throw new TypeModelError('anonymous types nested deeper than 64 (a cycle?)');
     if (t.kind === 'enum') return this.enumBody(t, level);
     if (!isComposite(t)) return declarator(t);
     const ind = this.indentUnit.repeat(level + 1);
     const head = t.name === undefined ? t.kind : `${t.kind} ${t.name}`;
     const plan = this.planner.plan(t);
-    const lines: string[] = [];
+    this.count(plan.items.length + 1);
+    const lines: string[] = plan.note ? [`${ind}/* ${plan.note} */`] : [];
     for (const it of plan.items) {
       if ('padBits' in it) {
         lines.push(`${ind}${PAD_TYPE[it.padBits] ?? 'char'} :${it.padBits};`);
+        continue;
+      }
+      if ('padBytes' in it) {
+        lines.push(`${ind}char __virtmem_pad${this.padSeq++}[${it.padBytes}];`);
         continue;
       }
       const m = it.member;
@@ -280,6 +380,7 @@ export class CPrinter {
 
   private enumBody(t: EnumType, level: number): string {
     const ind = this.indentUnit.repeat(level + 1);
+    this.count(t.values.length + 1);
     const head = t.name === undefined ? 'enum' : `enum ${t.name}`;
     const lines = t.values.map((v) => `${ind}${v.name} = ${enumLiteral(v.value)},`);
     // gcc picks the smallest storage for a packed enum; ask for it when the recorded size is small.
@@ -328,8 +429,14 @@ export function printC(roots: Type[], opts: PrintOptions & { variables?: { name:
   const forward = (kind: string, name: string) => forwards.add(`${kind} ${name};`);
 
   /** Make sure `t` can be used: by value needs a definition, otherwise a declaration. */
+  // Each (type, by value or not) is needed once: a corrupt graph may share types level after level.
+  const neededByValue = new Set<Type>();
+  const neededByRef = new Set<Type>();
   const need = (t: Type, byValue: boolean, depth: number): void => {
     if (depth > MAX_TYPE_DEPTH) throw new TypeModelError('types nested too deep to print');
+    const seen = byValue ? neededByValue : neededByRef;
+    if (seen.has(t)) return;
+    seen.add(t);
     switch (t.kind) {
       case 'pointer': return need(t.target, false, depth + 1);
       case 'array': return need(t.element, true, depth + 1); // elements must be complete, even behind a pointer
