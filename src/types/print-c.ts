@@ -28,6 +28,13 @@ export interface PrintOptions {
   indent?: string;
   /** Insert unnamed padding and packed attributes so the layout survives recompiling (default true). */
   faithfulLayout?: boolean;
+  /**
+   * Print for one translation unit (printC does): a struct, union or enum
+   * whose tag another kind already uses gets a `___2` suffix, an enumerator
+   * printed before gets one too (bpftool's convention), so gcc accepts the
+   * whole file. Off, every type is printed under its own name.
+   */
+  oneUnit?: boolean;
 }
 
 /** C spelling of a base type name: DWARF says "complex float", C says "_Complex float". */
@@ -41,8 +48,18 @@ const QUAL_WORD = { const: 'const', volatile: 'volatile', restrict: 'restrict', 
  * "name has type t" in C: `declarator(ptr(int), 'p')` is `int *p`.
  * `body` prints an anonymous struct/union/enum inline (used by definition()).
  */
-export function declarator(t: Type, name = '', body?: (t: Type) => string): string {
-  return decl(t, name, body, 0, { steps: 0 });
+export function declarator(t: Type, name = '', body?: (t: Type) => string, tag: TagNamer = plainTag): string {
+  return decl(t, name, { body, tag, steps: 0 }, 0);
+}
+
+/** How a struct, union, enum or forward is spelled (`struct foo`); printC renames clashing tags. */
+export type TagNamer = (kind: 'struct' | 'union' | 'enum', name: string) => string;
+const plainTag: TagNamer = (kind, name) => `${kind} ${name}`;
+
+interface DeclContext {
+  body: ((t: Type) => string) | undefined;
+  tag: TagNamer;
+  steps: number;
 }
 
 /**
@@ -52,44 +69,44 @@ export function declarator(t: Type, name = '', body?: (t: Type) => string): stri
  */
 export const MAX_DECLARATOR_STEPS = 1 << 14;
 
-function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, depth: number, work: { steps: number }): string {
+function decl(t: Type, inner: string, cx: DeclContext, depth: number): string {
   if (depth > MAX_TYPE_DEPTH) throw new TypeModelError(`declarator nested deeper than ${MAX_TYPE_DEPTH} (a cycle?)`);
-  if (++work.steps > MAX_DECLARATOR_STEPS) throw new TypeModelError(`declarator of more than ${MAX_DECLARATOR_STEPS} types (shared function types?)`);
+  if (++cx.steps > MAX_DECLARATOR_STEPS) throw new TypeModelError(`declarator of more than ${MAX_DECLARATOR_STEPS} types (shared function types?)`);
   const named = (s: string) => (inner ? `${s} ${inner}` : s);
   switch (t.kind) {
     case 'void': return named('void');
     case 'int': case 'float': return named(baseName(t.name));
     case 'typedef': return named(t.name);
-    case 'forward': return named(`${t.of} ${t.name}`);
+    case 'forward': return named(cx.tag(t.of, t.name));
     case 'struct': case 'union': case 'enum':
-      if (t.name !== undefined) return named(`${t.kind} ${t.name}`);
-      return named(body ? body(t) : `${t.kind} /* anonymous */`);
+      if (t.name !== undefined) return named(cx.tag(t.kind, t.name));
+      return named(cx.body ? cx.body(t) : `${t.kind} /* anonymous */`);
     case 'pointer': {
       const tk = t.target.kind;
       const s = `*${inner}`;
-      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, body, depth + 1, work);
+      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, cx, depth + 1);
     }
     case 'array':
-      return decl(t.element, `${inner}[${t.count ?? ''}]`, body, depth + 1, work);
+      return decl(t.element, `${inner}[${t.count ?? ''}]`, cx, depth + 1);
     case 'function':
-      return decl(t.returns, `${inner}(${params(t, body, depth, work)})`, body, depth + 1, work);
+      return decl(t.returns, `${inner}(${params(t, cx, depth)})`, cx, depth + 1);
     case 'const': case 'volatile': case 'restrict': case 'atomic': {
       const w = QUAL_WORD[t.kind];
       const target = t.target;
-      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, body, depth + 1, work);
+      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, cx, depth + 1);
       if (target.kind === 'array') {
         // C has no qualified arrays: the qualifier belongs to the elements.
-        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, body, depth + 1, work);
+        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, cx, depth + 1);
       }
-      if (target.kind === 'function') return decl(target, inner, body, depth + 1, work);
-      return `${w} ${decl(target, inner, body, depth + 1, work)}`;
+      if (target.kind === 'function') return decl(target, inner, cx, depth + 1);
+      return `${w} ${decl(target, inner, cx, depth + 1)}`;
     }
   }
 }
 
-function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth: number, work: { steps: number }): string {
+function params(f: FunctionType, cx: DeclContext, depth: number): string {
   if (!f.prototyped) return '';
-  const ps = f.params.map((p) => decl(p.type, p.name ?? '', body, depth + 1, work));
+  const ps = f.params.map((p) => decl(p.type, p.name ?? '', cx, depth + 1));
   if (f.varargs) ps.push('...');
   return ps.length ? ps.join(', ') : 'void';
 }
@@ -300,10 +317,32 @@ export class CPrinter {
   private entered = false;
   private lines = 0;
   private padSeq = 0;
+  /** With oneUnit: for each tag, the kinds using it, numbered in order of first use. */
+  private readonly tagOwners?: Map<string, Map<string, number>>;
+  /** With oneUnit: how often each enumerator name has been printed. */
+  private readonly enumerators?: Map<string, number>;
+  /** How a tag is spelled by this printer (see PrintOptions.oneUnit). */
+  readonly tag: TagNamer;
 
   constructor(opts: PrintOptions = {}) {
     this.planner = new Planner(opts.maxScalarAlign ?? 16, opts.faithfulLayout ?? true);
     this.indentUnit = opts.indent ?? '\t';
+    if (opts.oneUnit) {
+      this.tagOwners = new Map();
+      this.enumerators = new Map();
+      this.tag = (kind, name) => `${kind} ${this.tagName(kind, name)}`;
+    } else {
+      this.tag = plainTag;
+    }
+  }
+
+  /** Name of tag `name` of `kind`: the first kind seen keeps it, the others get ___2, ___3, ... */
+  private tagName(kind: string, name: string): string {
+    let kinds = this.tagOwners!.get(name);
+    if (!kinds) this.tagOwners!.set(name, (kinds = new Map()));
+    let n = kinds.get(kind);
+    if (n === undefined) kinds.set(kind, (n = kinds.size + 1));
+    return n === 1 ? name : `${name}___${n}`;
   }
 
   /** The definition of a struct, union, enum or typedef, ending in `;`. Other kinds: a declarator. */
@@ -328,13 +367,13 @@ export class CPrinter {
   private definitionOf(t: Type): string {
     if (t.kind === 'typedef') return `typedef ${this.declare(t.target, t.name, 0)};`;
     if (isComposite(t) || t.kind === 'enum') return `${this.body(t, 0)};`;
-    if (t.kind === 'forward') return `${t.of} ${t.name};`;
+    if (t.kind === 'forward') return `${this.tag(t.of, t.name)};`;
     return `${this.declare(t, '', 0)};`;
   }
 
   /** `type name` with anonymous types printed inline at indentation `level`. */
   declare(t: Type, name: string, level: number): string {
-    return this.guarded(t, () => declarator(t, name, (inner) => this.body(inner, level)));
+    return this.guarded(t, () => declarator(t, name, (inner) => this.body(inner, level), this.tag));
   }
 
   /** `struct name { ... }` / `enum name { ... }` at indentation `level`. */
@@ -350,9 +389,9 @@ export class CPrinter {
   private bodyOf(t: Type, level: number): string {
     if (level > 64) throw new TypeModelError('anonymous types nested deeper than 64 (a cycle?)');
     if (t.kind === 'enum') return this.enumBody(t, level);
-    if (!isComposite(t)) return declarator(t);
+    if (!isComposite(t)) return declarator(t, '', undefined, this.tag);
     const ind = this.indentUnit.repeat(level + 1);
-    const head = t.name === undefined ? t.kind : `${t.kind} ${t.name}`;
+    const head = t.name === undefined ? t.kind : this.tag(t.kind, t.name);
     const plan = this.planner.plan(t);
     this.count(plan.items.length + 1);
     const lines: string[] = plan.note ? [`${ind}/* ${plan.note} */`] : [];
@@ -366,7 +405,7 @@ export class CPrinter {
         continue;
       }
       const m = it.member;
-      const d = this.declare(m.type, m.name ?? '', level + 1);
+      const d = this.declare(flexibleAllowed(t, plan, it) ? m.type : zeroLength(m.type), m.name ?? '', level + 1);
       const bits = m.bitSize !== undefined ? `:${m.bitSize}` : '';
       const al = m.align ? ` __attribute__((aligned(${m.align})))` : '';
       lines.push(`${ind}${d}${bits}${al};`);
@@ -381,15 +420,43 @@ export class CPrinter {
   private enumBody(t: EnumType, level: number): string {
     const ind = this.indentUnit.repeat(level + 1);
     this.count(t.values.length + 1);
-    const head = t.name === undefined ? 'enum' : `enum ${t.name}`;
-    const lines = t.values.map((v) => `${ind}${v.name} = ${enumLiteral(v.value)},`);
+    const head = t.name === undefined ? 'enum' : this.tag('enum', t.name);
+    // An enum without values (BTF's enum forward declaration) is declared, as bpftool does: `enum {}` is invalid C.
+    if (!t.values.length && t.name !== undefined && level === 0) return head;
+    const lines = t.values.map((v) => `${ind}${this.enumerator(v.name)} = ${enumLiteral(v.value)},`);
     // gcc picks the smallest storage for a packed enum; ask for it when the recorded size is small.
     const packed = t.size < 4 && t.values.length ? ' __attribute__((packed))' : '';
     return `${head} {\n${lines.join('\n')}\n${this.indentUnit.repeat(level)}}${packed}`;
   }
 
+  /** An enumerator's name; with oneUnit, a name printed before gets ___2, ___3, ... */
+  private enumerator(name: string): string {
+    if (!this.enumerators) return name;
+    const n = (this.enumerators.get(name) ?? 0) + 1;
+    this.enumerators.set(name, n);
+    return n === 1 ? name : `${name}___${n}`;
+  }
+
   /** Alignment gcc gives `t` as this printer prints it. */
   printedAlign(t: Type): number { return this.planner.align(t); }
+}
+
+/**
+ * Whether member item `it` of `s` may be printed as a flexible array `[]`:
+ * gcc takes one only as the last line of a struct that has another named
+ * member (kernel cacheline-aligned structs end in padding after one;
+ * DECLARE_FLEX_ARRAY-style structs hold nothing else). Elsewhere `[0]`, which
+ * lays out the same.
+ */
+function flexibleAllowed(s: StructType, plan: Plan, it: Item): boolean {
+  if (s.kind !== 'struct' || plan.items[plan.items.length - 1] !== it) return false;
+  return s.members.some((m) => m !== (it as { member: Member }).member && m.name !== undefined);
+}
+
+/** `t` with a flexible array printed as zero-length. */
+function zeroLength(t: Type): Type {
+  if (t.kind === 'array' && t.count === undefined) return { kind: 'array', element: t.element, count: 0 };
+  return t;
 }
 
 function enumLiteral(v: bigint): string {
@@ -414,7 +481,7 @@ export function definition(t: Type, opts: PrintOptions = {}): string {
  * once (the first wins). Variables, if given, come last as `extern` declarations.
  */
 export function printC(roots: Type[], opts: PrintOptions & { variables?: { name: string; type: Type }[] } = {}): string {
-  const p = new CPrinter(opts);
+  const p = new CPrinter({ ...opts, oneUnit: opts.oneUnit ?? true });
   const out: string[] = [];
   const forwards = new Set<string>();
   const done = new Set<Type>();
@@ -426,7 +493,7 @@ export function printC(roots: Type[], opts: PrintOptions & { variables?: { name:
     if ((isComposite(t) || t.kind === 'enum') && t.name !== undefined) return `${t.kind} ${t.name}`;
     return undefined;
   };
-  const forward = (kind: string, name: string) => forwards.add(`${kind} ${name};`);
+  const forward = (kind: 'struct' | 'union', name: string) => forwards.add(`${p.tag(kind, name)};`);
 
   /** Make sure `t` can be used: by value needs a definition, otherwise a declaration. */
   // Each (type, by value or not) is needed once: a corrupt graph may share types level after level.

@@ -154,11 +154,10 @@ test('types shared level after level (anonymous structs, function types) stop at
     fn = { kind: 'pointer', size: 8, target: { kind: 'function', returns: fn, params: [{ name: 'a', type: fn }, { name: 'b', type: fn }], varargs: false, prototyped: true } };
   }
   const top: Type = { kind: 'struct', name: 'top', size: 8, members: [{ name: undefined, type: anon, bitOffset: 0 }, { name: 'f', type: fn, bitOffset: 0 }] };
-  const start = performance.now();
+  // Without the budgets each call would print 2^40 lines; with them each stops after at most 2^16.
   assert.throws(() => printC([top]), (e: Error) => e instanceof VirtmemError && /^struct top: definition longer than/.test(e.message));
   assert.throws(() => layout(top as never), (e: Error) => e instanceof VirtmemError && /^struct top: layout longer than/.test(e.message));
   assert.throws(() => typeToJson(top), (e: Error) => e instanceof VirtmemError && /^struct top: more than \d+ members/.test(e.message));
   const onlyFn: Type = { kind: 'typedef', name: 'fn_t', target: fn };
   assert.throws(() => printC([onlyFn]), (e: Error) => e instanceof VirtmemError && /declarator of more than/.test(e.message));
-  assert.ok(performance.now() - start < CASE_BUDGET_MS);
 });
