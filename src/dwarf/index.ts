@@ -9,7 +9,9 @@
  * cache, strings, str_offsets, addr, type signatures), name-index.ts (finding
  * DIEs by name without materialising them), lines.ts (line program header
  * and state machine), line-table.ts (address -> file:line for a whole file),
- * line.ts (file tables as DW_AT_decl_file indexes them, on lines.ts's header).
+ * line.ts (file tables as DW_AT_decl_file indexes them, on lines.ts's header),
+ * load.ts (sections of an ELF file, read whole) and lazy-load.ts (.debug_info
+ * of a big linked file read unit by unit as units are used).
  */
 export * from './constants.js';
 export { dwName, tagName, atName, formName, type ConstantFamily } from './names.js';
@@ -24,6 +26,7 @@ export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
 export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";
+export { openDwarfSections } from './lazy-load.js';
 export {
   readLineHeader, runLineProgram, lineRows, lineFilePath, stateAddress,
   type LineProgramHeader, type LineFileEntry, type LineState, type LineRow,

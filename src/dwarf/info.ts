@@ -22,13 +22,15 @@ import { readUnitHeader, type UnitHeader } from './unit.js';
 const EMPTY = new Uint8Array(0);
 
 export class Unit implements FormContext {
-  /** Reader over the unit's whole section (positions are section offsets). */
-  readonly reader: Reader;
+  private sectionReader?: Reader;
   private abbrevTable?: AbbrevTable;
   private bases?: { strOffsets: number; addr: number };
 
-  constructor(readonly dwarf: DwarfInfo, readonly header: UnitHeader) {
-    this.reader = dwarf.sectionReader(header.section);
+  constructor(readonly dwarf: DwarfInfo, readonly header: UnitHeader) {}
+
+  /** Reader over the unit's whole section (positions are section offsets); the unit's bytes are read in first if sections are lazy. */
+  get reader(): Reader {
+    return (this.sectionReader ??= this.dwarf.unitReader(this.header));
   }
 
   get offset(): number { return this.header.offset; }
@@ -119,7 +121,7 @@ export class Unit implements FormContext {
     const h = this.header;
     const dflt = h.offsetSize === 8 ? 16 : 8;
     this.bases = { strOffsets: dflt, addr: dflt };
-    const own = this.dwarf.sectionReader(h.section);
+    const own = this.dwarf.unitReader(h);
     own.pos = h.firstDie;
     const code = own.uleb128();
     const a = this.abbrevs.get(code);
@@ -177,6 +179,12 @@ export class DwarfInfo {
 
   sectionReader(s: UnitSection): Reader {
     return this.readerFor(s === 'types' ? 'types' : 'info');
+  }
+
+  /** A reader over the section of unit `h`, with the unit's bytes present (DwarfSections.ensure). */
+  unitReader(h: UnitHeader): Reader {
+    this.sections.ensure?.(h.section, h.offset, h.end);
+    return this.sectionReader(h.section);
   }
 
   place(role: keyof typeof SECTION_NAMES, offset: number) {

@@ -17,15 +17,16 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ElfFile } from '../elf/index.js';
 import type { DwarfSections } from './sections.js';
 
-const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup' | 'supPath'>, string][] = [
+const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup' | 'supPath' | 'ensure'>, string][] = [
   ['info', '.debug_info'], ['abbrev', '.debug_abbrev'], ['str', '.debug_str'], ['strOffsets', '.debug_str_offsets'],
   ['addr', '.debug_addr'], ['lineStr', '.debug_line_str'], ['types', '.debug_types'], ['line', '.debug_line'],
 ];
 
-/** The DWARF sections of an open ELF file (the ELF file stays open). */
-export function dwarfSectionsFromElf(elf: ElfFile): DwarfSections {
+/** The DWARF sections of an open ELF file (the ELF file stays open); `skip` leaves out some roles. */
+export function dwarfSectionsFromElf(elf: ElfFile, opts: { skip?: readonly string[] } = {}): DwarfSections {
   const out: DwarfSections = { littleEndian: elf.littleEndian, addressSize: elf.is64 ? 8 : 4, source: elf.name };
   for (const [role, name] of ROLES) {
+    if (opts.skip?.includes(role)) continue;
     const same = elf.sections.filter((x) => x.name === name || x.name === '.z' + name.slice(1));
     if (same.length <= 1) {
       const data = elf.debugSection(name);

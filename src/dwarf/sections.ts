@@ -28,6 +28,11 @@ export interface DwarfSections {
   sup?: DwarfSections;
   /** Where the supplementary file was looked for (.gnu_debugaltlink or .debug_sup), loaded or not. */
   supPath?: string;
+  /**
+   * Sections read on demand (lazy-load.ts): makes bytes [start, end) of a
+   * unit of `section` present. DwarfInfo calls it before reading a unit.
+   */
+  ensure?: (section: UnitSection, start: number, end: number) => void;
 }
 
 /** Section names as they appear in messages, by role. */

@@ -18,7 +18,7 @@
  *   sources       [{what: 'memory'|'paging'|'identity'|'symbols'|'types'|'variables', from, count?, unused?}]
  *   warnings      what did not add up (wrong vmlinux, no kallsyms, no BTF, ...)
  * Options: { vmlinux?: DWARF types + .symtab, types?: CTF or BTF file, systemMap?, format?,
- *            ignoreVmcoreinfo?, scanKallsyms? }. Memory-only by default: kallsyms decoded from
+ *            ignoreVmcoreinfo?, scanKallsyms?, lookupCache? }. Memory-only by default: kallsyms decoded from
  *            the image and the BTF the kernel keeps in memory. See open.ts.
  *
  * The parts, for other uses:
@@ -27,6 +27,7 @@
  *   findImageBtf                                                        (image-btf.ts)
  *   KERNEL_GLOBALS, parseDecl, KernelTypes                              (globals.ts, kernel-types.ts)
  *   identifyKernel, bannerRelease, buildIdFromNotes                     (identify.ts)
+ *   LookupCache: DWARF lookup answers on disk per vmlinux build-id      (lookup-cache.ts)
  */
 export { LazyElfSymbols, SortedSymbols, symbolsFromCompact, symbolsFromElf, symbolsFromSystemMap, type ShiftOptions, type SymbolHit, type SymbolTable } from './symbols.js';
 export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';
@@ -34,4 +35,5 @@ export { findImageBtf, type ImageBtf, type ImageBtfOptions } from './image-btf.j
 export { KERNEL_GLOBALS, declType, parseDecl, type GlobalDecl } from './globals.js';
 export { KernelTypes, type KernelTypesOptions } from './kernel-types.js';
 export { bannerRelease, buildIdFromNotes, identifyKernel, type KernelIdentity } from './identify.js';
+export { LookupCache, lookupCacheDir, LOOKUP_CACHE_FORMAT, type LookupCacheKey } from './lookup-cache.js';
 export { openKernel, type KernelContext, type KernelSource, type OpenKernelOptions } from './open.js';

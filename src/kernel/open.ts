@@ -30,7 +30,7 @@ import { UsageError, VirtmemError } from '../bytes/index.js';
 import { START_KERNEL, START_KERNEL_MAP, X86_64Space, findKernelPaging, kernelMemory, type KernelMemory } from '../arch/index.js';
 import { BtfTypes, Btf, btfBytes } from '../btf/index.js';
 import { CtfTypes, loadCtf } from '../ctf/index.js';
-import { DwarfInfo, loadDwarfSections } from '../dwarf/index.js';
+import { DwarfInfo, openDwarfSections } from '../dwarf/index.js';
 import { ElfFile } from '../elf/index.js';
 import { MemoryMap, openDump, type DumpFormat, type PhysicalMemory } from '../memory/index.js';
 import { DwarfTypes, type Type, type TypeSource } from '../types/index.js';
@@ -38,6 +38,7 @@ import { bannerRelease, identifyKernel } from './identify.js';
 import { findImageBtf } from './image-btf.js';
 import { kallsymsFromImage } from './kallsyms.js';
 import { KernelTypes } from './kernel-types.js';
+import { LookupCache } from './lookup-cache.js';
 import { LazyElfSymbols, SortedSymbols, symbolsFromSystemMap, type SymbolTable } from './symbols.js';
 
 export interface OpenKernelOptions {
@@ -51,6 +52,12 @@ export interface OpenKernelOptions {
   format?: DumpFormat;
   /** Ignore VMCOREINFO's kallsyms symbols and find the tables by scanning (tests, damaged notes). */
   scanKallsyms?: boolean;
+  /**
+   * With --vmlinux: remember which DIE answered each type and variable lookup
+   * on disk, per vmlinux build-id (lookup-cache.ts), so later commands skip
+   * the search. Default true; false neither reads nor writes the cache.
+   */
+  lookupCache?: boolean;
   /**
    * Act as if the dump carried no VMCOREINFO (page tables, kallsyms and identity
    * then all come from scans of memory): what a dump of a guest without
@@ -168,6 +175,13 @@ function withoutVmcoreinfo(phys: PhysicalMemory): KernelMemory {
   return { phys, info, vmcoreinfo: undefined, paging, space, map };
 }
 
+/** The on-disk answers of earlier DWARF lookups in this vmlinux (lookup-cache.ts), when it has a build-id. */
+function vmlinuxLookupCache(path: string, elf: ElfFile | undefined, dwarf: DwarfInfo): LookupCache | undefined {
+  const buildId = elf?.buildId();
+  if (!elf || !buildId) return undefined;
+  return LookupCache.open({ buildId, fileSize: elf.source.size, infoSize: dwarf.sections.info?.length ?? 0 });
+}
+
 /** Open `dumpPath` as a kernel; see the header for what comes from where. */
 export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): KernelContext {
   readable(dumpPath, 'dump');
@@ -265,7 +279,8 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
     inner = t.types;
     sources.push({ what: 'types', from: t.from, count: t.count });
   } else if (opts.vmlinux) {
-    inner = new DwarfTypes(new DwarfInfo(loadDwarfSections(opts.vmlinux)));
+    const dwarf = new DwarfInfo(openDwarfSections(opts.vmlinux));
+    inner = new DwarfTypes(dwarf, opts.lookupCache === false ? undefined : vmlinuxLookupCache(opts.vmlinux, vmlinuxElf, dwarf));
     sources.push({ what: 'types', from: `vmlinux DWARF ${opts.vmlinux}` });
   } else {
     try {

@@ -47,13 +47,26 @@ const TAGS_FOR: Record<NamedKind, ReadonlySet<number>> = {
 };
 const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 'float'];
 const VARIABLE_TAGS: ReadonlySet<number> = new Set([C.DW_TAG_variable]);
+const LOOKUP_TAGS: ReadonlySet<number> = new Set(LOOKUP_ORDER.flatMap((k) => [...TAGS_FOR[k]]));
+
+/**
+ * Remembers which DIE answered a lookup, so a later run over the same file
+ * need not search for it (kernel/lookup-cache.ts keeps one on disk per
+ * vmlinux build-id). Queries are "struct task_struct", "* name" (any kind),
+ * "variable init_task"; answers a DieKey, or null for "none".
+ */
+export interface DwarfLookupMemo {
+  /** The answer given earlier, or undefined if there is none. */
+  get(query: string): DieKey | null | undefined;
+  set(query: string, answer: DieKey | null): void;
+}
 
 export class DwarfTypes extends LazyTypeBuilder<DieKey> implements TypeSource {
   readonly format = 'dwarf';
   private index?: NameIndex;
   private bulk?: BulkTypes;
 
-  constructor(readonly dwarf: DwarfInfo) {
+  constructor(readonly dwarf: DwarfInfo, private readonly memo?: DwarfLookupMemo) {
     super();
   }
 
@@ -235,6 +248,17 @@ export class DwarfTypes extends LazyTypeBuilder<DieKey> implements TypeSource {
   }
 
   lookup(name: string, kind?: NamedKind): Type | undefined {
+    const q = `${kind ?? '*'} ${name}`;
+    let key = this.remembered(q, name, false);
+    if (key === undefined) {
+      key = this.lookupKey(name, kind) ?? null;
+      this.memo?.set(q, key);
+    }
+    return key === null ? undefined : this.typeAt(key);
+  }
+
+  /** The DIE whose type lookup(name, kind) gives. */
+  private lookupKey(name: string, kind?: NamedKind): DieKey | undefined {
     for (const k of kind ? [kind] : LOOKUP_ORDER) {
       let fallback: DieKey | undefined;
       for (const h of this.hits(name, TAGS_FOR[k])) {
@@ -242,25 +266,58 @@ export class DwarfTypes extends LazyTypeBuilder<DieKey> implements TypeSource {
         const t = this.typeAt(h.key);
         if ((k === 'int' || k === 'float') && t.kind !== k) continue;
         if (t.kind === 'forward') { fallback ??= h.key; continue; }
-        return t;
+        return h.key;
       }
-      if (fallback !== undefined && k !== 'int' && k !== 'float') return this.typeAt(fallback);
+      if (fallback !== undefined && k !== 'int' && k !== 'float') return fallback;
     }
     return undefined;
   }
 
   variable(name: string): Variable | undefined {
-    let decl: Variable | undefined;
+    const q = `variable ${name}`;
+    let key = this.remembered(q, name, true);
+    if (key === undefined) {
+      key = this.variableKey(name) ?? null;
+      this.memo?.set(q, key);
+    }
+    return key === null ? undefined : this.variableOf(this.dwarf.die(key), name);
+  }
+
+  /** The DIE variable(name) describes the variable by (a definition, else the first declaration). */
+  private variableKey(name: string): DieKey | undefined {
+    let decl: DieKey | undefined;
     for (const h of this.hits(name, VARIABLE_TAGS)) {
       const d = this.dwarf.die(h.key);
-      const v = this.variableOf(d, name);
-      if (!h.declaration && v.address !== undefined) return v;
+      if (!h.declaration && variableAddress(d) !== undefined) return h.key;
       // A definition may live elsewhere in the unit, pointing back with DW_AT_specification.
       const def = this.definitionOf(d);
       if (def) return def;
-      decl ??= v;
+      decl ??= h.key;
     }
     return decl;
+  }
+
+  /**
+   * The memo's answer to `query`, if it has one that still fits this file: a
+   * DIE named `name` (for a variable, maybe through DW_AT_specification), or
+   * null for "none". Undefined when it must be worked out.
+   */
+  private remembered(query: string, name: string, variable: boolean): DieKey | null | undefined {
+    const m = this.memo?.get(query);
+    if (m === undefined || m === null) return m;
+    try {
+      const d = this.dwarf.die(m);
+      if (variable ? d.tag !== C.DW_TAG_variable : !LOOKUP_TAGS.has(d.tag)) return undefined;
+      let named = d.name();
+      if (named === undefined && variable) {
+        const spec = d.ref(C.DW_AT_specification);
+        if (spec !== undefined) named = this.dwarf.die(spec).name();
+      }
+      return named === name ? m : undefined;
+    } catch (e) {
+      if (e instanceof FormatError) return undefined;
+      throw e;
+    }
   }
 
   private variableOf(d: Die, name: string): Variable {
@@ -274,13 +331,13 @@ export class DwarfTypes extends LazyTypeBuilder<DieKey> implements TypeSource {
     return v;
   }
 
-  private definitionOf(decl: Die): Variable | undefined {
+  /** A top-level variable of decl's unit whose DW_AT_specification is decl. */
+  private definitionOf(decl: Die): DieKey | undefined {
     const key = decl.key;
-    const name = decl.name() ?? '';
     for (const c of decl.unit.root().children()) {
       if (c.tag !== C.DW_TAG_variable || c.abbrev.indexOf(C.DW_AT_specification) < 0) continue;
       if (c.ref(C.DW_AT_specification) !== key) continue;
-      return this.variableOf(c, name);
+      return c.key;
     }
     return undefined;
   }

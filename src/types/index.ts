@@ -46,4 +46,4 @@ export { CPrinter, declarator, definition, printC, type PrintOptions } from './p
 export { layout, summarize, typeToJson, type LayoutOptions, type LayoutSummary } from './layout.js';
 export type { TypeSource, NamedKind } from './source.js';
 export { LazyTypeBuilder } from './lazy.js';
-export { DwarfTypes, openDwarfTypes } from './dwarf.js';
+export { DwarfTypes, openDwarfTypes, type DwarfLookupMemo } from './dwarf.js';
