@@ -26,7 +26,7 @@ export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
 export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";
-export { openDwarfSections } from './lazy-load.js';
+export { openDwarfSections, type OpenDwarfOptions } from './lazy-load.js';
 export {
   readLineHeader, runLineProgram, lineRows, lineFilePath, stateAddress,
   type LineProgramHeader, type LineFileEntry, type LineState, type LineRow,

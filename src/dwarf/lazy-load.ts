@@ -24,19 +24,24 @@ import type { DwarfSections } from './sections.js';
 /** Bytes read at each unit start while listing units: enough for any unit header. */
 const HEADER_BYTES = 64;
 
-/** A section below this size is read whole even when it could be read lazily. */
+/** A .debug_info below this size is read whole even when it could be read lazily. */
 const LAZY_MIN = 16 << 20;
+
+export interface OpenDwarfOptions {
+  /** Read .debug_info lazily only from this size up (default 16 MiB; tests use 0). */
+  lazyMin?: number;
+}
 
 /**
  * The DWARF sections of the ELF file at `path`, .debug_info read unit by unit
  * as units are used when the file allows it (see the header), else as
  * loadDwarfSections gives them.
  */
-export function openDwarfSections(path: string): DwarfSections {
+export function openDwarfSections(path: string, opts: OpenDwarfOptions = {}): DwarfSections {
   const elf = ElfFile.open(path);
   let info: ElfSection | undefined;
   try {
-    info = lazyInfoSection(elf);
+    info = lazyInfoSection(elf, opts.lazyMin ?? LAZY_MIN);
     if (!info) { elf.close(); return loadDwarfSections(path); }
     const out = dwarfSectionsFromElf(elf, { skip: ['info', 'line'] });
     const line = elf.section('.debug_line');
@@ -54,7 +59,7 @@ export function openDwarfSections(path: string): DwarfSections {
 }
 
 /** The .debug_info section if the file qualifies for lazy reading, else undefined. */
-function lazyInfoSection(elf: ElfFile): ElfSection | undefined {
+function lazyInfoSection(elf: ElfFile, lazyMin: number): ElfSection | undefined {
   if (elf.header.type === ET.ET_REL) return undefined;
   if (supplementaryName(elf)) return undefined;
   let info: ElfSection | undefined;
@@ -66,7 +71,7 @@ function lazyInfoSection(elf: ElfFile): ElfSection | undefined {
       info = s;
     }
   }
-  if (!info || info.type === SHT.SHT_NOBITS || info.size < LAZY_MIN) return undefined;
+  if (!info || info.type === SHT.SHT_NOBITS || info.size < lazyMin) return undefined;
   if (info.offset + info.size > elf.source.size) return undefined; // let the eager path report it
   return info;
 }

@@ -55,9 +55,10 @@ export interface OpenKernelOptions {
   /**
    * With --vmlinux: remember which DIE answered each type and variable lookup
    * on disk, per vmlinux build-id (lookup-cache.ts), so later commands skip
-   * the search. Default true; false neither reads nor writes the cache.
+   * the search. Default true; false neither reads nor writes the cache; a
+   * string is the directory to keep it in (default lookupCacheDir()).
    */
-  lookupCache?: boolean;
+  lookupCache?: boolean | string;
   /**
    * Act as if the dump carried no VMCOREINFO (page tables, kallsyms and identity
    * then all come from scans of memory): what a dump of a guest without
@@ -176,10 +177,10 @@ function withoutVmcoreinfo(phys: PhysicalMemory): KernelMemory {
 }
 
 /** The on-disk answers of earlier DWARF lookups in this vmlinux (lookup-cache.ts), when it has a build-id. */
-function vmlinuxLookupCache(path: string, elf: ElfFile | undefined, dwarf: DwarfInfo): LookupCache | undefined {
+function vmlinuxLookupCache(elf: ElfFile | undefined, dwarf: DwarfInfo, dir?: string): LookupCache | undefined {
   const buildId = elf?.buildId();
   if (!elf || !buildId) return undefined;
-  return LookupCache.open({ buildId, fileSize: elf.source.size, infoSize: dwarf.sections.info?.length ?? 0 });
+  return LookupCache.open({ buildId, fileSize: elf.source.size, infoSize: dwarf.sections.info?.length ?? 0 }, dir);
 }
 
 /** Open `dumpPath` as a kernel; see the header for what comes from where. */
@@ -280,7 +281,7 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
     sources.push({ what: 'types', from: t.from, count: t.count });
   } else if (opts.vmlinux) {
     const dwarf = new DwarfInfo(openDwarfSections(opts.vmlinux));
-    inner = new DwarfTypes(dwarf, opts.lookupCache === false ? undefined : vmlinuxLookupCache(opts.vmlinux, vmlinuxElf, dwarf));
+    inner = new DwarfTypes(dwarf, opts.lookupCache === false ? undefined : vmlinuxLookupCache(vmlinuxElf, dwarf, typeof opts.lookupCache === 'string' ? opts.lookupCache : undefined));
     sources.push({ what: 'types', from: `vmlinux DWARF ${opts.vmlinux}` });
   } else {
     try {
