@@ -44,6 +44,8 @@ export const bench: Bench = {
         console.log(`   ${f.abi} (${path.basename(dump)}):`);
         const expr = 'init_uts_ns.name.release';
         const memOnly = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw'], { keepStdout: true }));
+        // First run on this kernel: an empty DWARF lookup cache (kernel/lookup-cache.ts); later runs use it.
+        const coldVmlinux = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw', '--vmlinux', f.kernel.vmlinux], { keepStdout: true, env: { ...process.env, VIRTMEM_INDEX: fs.mkdtempSync(path.join(tmp, 'index-')) } }));
         const withVmlinux = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw', '--vmlinux', f.kernel.vmlinux], { keepStdout: true }));
         for (const [what, m] of [['memory-only', memOnly], ['--vmlinux', withVmlinux]] as const) {
           if (m.status !== 0 || m.stdout.trim() !== f.truth.uname.release) console.log(`     virtmem ${what} FAILED (status ${m.status}, printed ${JSON.stringify(m.stdout.trim())})`);
@@ -57,6 +59,7 @@ export const bench: Bench = {
         else if (drgn.stdout.trim() !== f.truth.uname.release) console.log(`     drgn printed ${JSON.stringify(drgn.stdout.trim())}`);
         report('memory-only `virtmem print` vs drgn with vmlinux', memOnly, drgn, 'drgn -s vmlinux');
         report('`virtmem print --vmlinux` vs drgn with vmlinux', withVmlinux, drgn, 'drgn -s vmlinux');
+        report('`virtmem print --vmlinux`, first run on this kernel (empty lookup cache) vs drgn with vmlinux', coldVmlinux, drgn, 'drgn -s vmlinux');
         for (const [what, d] of [['paging=false ELF', f.dumps.elf], ['kdump (zlib)', f.dumps.kdump], ['flattened kdump', f.dumps.kdumpFlat]] as const) {
           const err = drgnError(d, f.kernel.vmlinux, script);
           const ours = measure(process.execPath, [VIRTMEM_BIN, 'print', d, expr, '--raw'], { keepStdout: true });

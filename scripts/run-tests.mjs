@@ -30,6 +30,10 @@ if (files.length === 0) {
 // store of their own so what a user stored never changes what a test sees.
 const store = process.env.VIRTMEM_PROFILES ? undefined : mkdtempSync(join(tmpdir(), 'virtmem-test-profiles-'));
 const env = store ? { ...process.env, VIRTMEM_PROFILES: store } : process.env;
+// Likewise the DWARF lookup cache (kernel/lookup-cache.ts): each run starts cold.
+const index = process.env.VIRTMEM_INDEX ? undefined : mkdtempSync(join(tmpdir(), 'virtmem-test-index-'));
+if (index) env.VIRTMEM_INDEX = index;
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...opts, ...files], { stdio: 'inherit', env });
 if (store) rmSync(store, { recursive: true, force: true });
+if (index) rmSync(index, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -5,8 +5,8 @@
  * scan of a Debian vmlinux takes up to a second per name; the answer is a
  * number).
  *
- * One JSON file per kernel build, ${VIRTMEM_CACHE:-~/.cache/virtmem}/index/
- * <build-id>.json: { format, buildId, fileSize, infoSize, answers: { query:
+ * One JSON file per kernel build, <dir>/<build-id>.json (dir: $VIRTMEM_INDEX,
+ * else ${VIRTMEM_CACHE:-~/.cache/virtmem}/index): { format, buildId, fileSize, infoSize, answers: { query:
  * DieKey | null } }. A file whose format version, build-id or sizes do not
  * match the vmlinux is ignored (and replaced on the next write): the same
  * build-id can name both a vmlinux with DWARF and one without. DwarfTypes
@@ -44,8 +44,9 @@ interface CacheFile extends LookupCacheKey {
   answers: Record<string, number | null>;
 }
 
-/** The directory lookup caches live in. */
+/** The directory lookup caches live in: $VIRTMEM_INDEX, else ${VIRTMEM_CACHE:-~/.cache/virtmem}/index. */
 export function lookupCacheDir(): string {
+  if (process.env.VIRTMEM_INDEX) return process.env.VIRTMEM_INDEX;
   const root = process.env.VIRTMEM_CACHE || path.join(os.homedir(), '.cache', 'virtmem');
   return path.join(root, 'index');
 }
