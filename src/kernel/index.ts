@@ -27,6 +27,7 @@
  *   findImageBtf                                                        (image-btf.ts)
  *   KERNEL_GLOBALS, parseDecl, KernelTypes                              (globals.ts, kernel-types.ts)
  *   identifyKernel, bannerRelease, buildIdFromNotes                     (identify.ts)
+ *   openKernel; profileTypes(elf, path): a profile's .ctf as CtfTypes (vmlinux over shared_ctf)  (open.ts)
  */
 export { LazyElfSymbols, SortedSymbols, symbolsFromCompact, symbolsFromElf, symbolsFromSystemMap, type ShiftOptions, type SymbolHit, type SymbolTable } from './symbols.js';
 export { KallsymsSymbols, decodeKallsyms, findKallsyms, kallsymsFromImage, type KallsymsLayout, type KallsymsLocation, type KallsymsOptions } from './kallsyms.js';
@@ -34,4 +35,4 @@ export { findImageBtf, type ImageBtf, type ImageBtfOptions } from './image-btf.j
 export { KERNEL_GLOBALS, declType, parseDecl, type GlobalDecl } from './globals.js';
 export { KernelTypes, type KernelTypesOptions } from './kernel-types.js';
 export { bannerRelease, buildIdFromNotes, identifyKernel, type KernelIdentity } from './identify.js';
-export { openKernel, type KernelContext, type KernelSource, type OpenKernelOptions } from './open.js';
+export { openKernel, profileTypes, type KernelContext, type KernelSource, type OpenKernelOptions, type ProfileTypes } from './open.js';

@@ -167,7 +167,19 @@ function typesFile(path: string): { types: TypeSource; from: string; count: numb
  * shared_ctf as parent. Only those two dicts are opened and nothing is decoded
  * up front (the modules' dicts are never read here). Undefined without .ctf.
  */
-function profileTypes(elf: ElfFile, path: string): { types: TypeSource; from: string; count: number } | undefined {
+export interface ProfileTypes {
+  types: CtfTypes;
+  from: string;
+  /** Types in the dict and its parent. */
+  count: number;
+  /** The archive member used ("vmlinux"; ".ctf" for a lone dict) and its parent's name. */
+  dict: string;
+  parent?: string;
+  /** Every member of the archive. */
+  members: string[];
+}
+
+export function profileTypes(elf: ElfFile, path: string): ProfileTypes | undefined {
   const s = elf.section('.ctf');
   if (!s) return undefined;
   const bytes = elf.sectionData(s);
@@ -183,7 +195,7 @@ function profileTypes(elf: ElfFile, path: string): { types: TypeSource; from: st
   const place = { source: path, section: '.ctf' };
   if (!isCtfArchive(bytes)) {
     const dict = CtfDict.open(bytes, place);
-    return { types: new CtfTypes(dict, { pointerSize: elf.is64 ? 8 : 4 }), from: `profile ${path} .ctf (CTF dict)`, count: dict.typeCount };
+    return { types: new CtfTypes(dict, { pointerSize: elf.is64 ? 8 : 4 }), from: `profile ${path} .ctf (CTF dict)`, count: dict.typeCount, dict: '.ctf', members: ['.ctf'] };
   }
   const a = readArchive(bytes, { ...place, offset: s.offset });
   const member = (n: string) => a.members.find((m) => m.name === n);
@@ -197,6 +209,7 @@ function profileTypes(elf: ElfFile, path: string): { types: TypeSource; from: st
     types: new CtfTypes(dict, { pointerSize: a.model === CTF_MODEL_ILP32 ? 4 : 8 }),
     from: `profile ${path} .ctf (CTF archive: dict ${main.name}${parent ? `, parent ${shared!.name}` : ''})`,
     count: dict.typeCount + (parent?.typeCount ?? 0),
+    dict: main.name, parent: parent && shared!.name, members: a.members.map((m) => m.name),
   };
 }
 
@@ -251,7 +264,7 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
     return (preId = { buildId: id.buildId, release: id.release ?? (id.banner ? bannerRelease(id.banner) : undefined) });
   };
   if (!profile && !opts.vmlinux && !opts.systemMap && opts.findProfile) profile = opts.findProfile(pre());
-  let profileCtf: { types: TypeSource; from: string; count: number } | undefined;
+  let profileCtf: ProfileTypes | undefined;
   if (profile) {
     readable(profile, 'profile');
     const pelf = ElfFile.open(profile);

@@ -21,7 +21,7 @@ export { buildProfile, buildKernelProfile, type BuildOptions, type BuildResult }
 export { kernelCtf, moduleFiles, type KernelCtf, type KernelCtfOptions } from './kernel-ctf.js';
 export { ModuleSymbols, readModule, kernelModuleName, encodeModsyms, type ModuleInfo, type ModuleSymbol, type ModuleSection } from './modsyms.js';
 export { fetchDebuginfo, cachedDebuginfo, debuginfodUrls, debuginfodCacheDir, normalizeBuildId, DebuginfodError, type DebuginfodOptions, type Fetched } from './debuginfod.js';
-export { Profile, type ProfileCtf } from './open.js';
+export { Profile } from './open.js';
 export { stripProfile, parseParts } from './strip.js';
 export { openSymbolizer, profileSymbolizer, formatSymbol, formatLine, type Symbolizer, type Symbolized } from './symbolize.js';
 export { ProfileLines, encodeLines } from './lines.js';

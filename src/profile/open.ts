@@ -6,9 +6,8 @@
  * FormatError naming the file and section, never a wrong answer.
  */
 import { FormatError, UsageError } from '../bytes/index.js';
-import { CTF_MODEL_ILP32, CtfDict, CtfTypes, isCtfArchive, readArchive } from '../ctf/index.js';
 import { ElfFile, SHT, type ElfSection } from '../elf/index.js';
-import { symbolsFromCompact, type SortedSymbols } from '../kernel/index.js';
+import { profileTypes, symbolsFromCompact, type ProfileTypes, type SortedSymbols } from '../kernel/index.js';
 import { BUILD_ID_NOTE, CTF, KIND_CRC, KIND_LINES, KIND_META, KIND_MODSYMS, LINES, META, MODSTR, MODSYMS, PARTS, crcSectionFor, type PartName } from './format.js';
 import { ModuleSymbols } from './modsyms.js';
 import { crc32 } from './crc32.js';
@@ -16,24 +15,12 @@ import { ProfileLines } from './lines.js';
 import { decodeMeta, type ProfileMeta } from './meta.js';
 import { openSection } from './section.js';
 
-/** A profile's kernel types (Profile.ctfTypes). */
-export interface ProfileCtf {
-  types: CtfTypes;
-  /** The archive member the types are from ("vmlinux"), and its parent's ("shared_ctf"). */
-  dict: string;
-  parent?: string;
-  /** Types in the dict and its parent. */
-  typeCount: number;
-  /** Every member of the archive. */
-  members: string[];
-}
-
 export class Profile {
   readonly meta: ProfileMeta;
   private _lines?: ProfileLines;
   private _symbols?: SortedSymbols;
   private _modules?: ModuleSymbols | null;
-  private _ctf?: ProfileCtf | null;
+  private _ctf?: ProfileTypes | null;
 
   private constructor(readonly elf: ElfFile, readonly path: string) {
     const m = elf.section(META);
@@ -130,32 +117,14 @@ export class Profile {
   }
 
   /**
-   * The kernel's types from .ctf: CtfTypes over the archive's vmlinux dict with
-   * shared_ctf as its parent (only those two are opened: a module's dict is
-   * read when asked for by moduleCtf), or over a lone dict. Undefined when stripped.
+   * The kernel's types from .ctf (CRC-checked): CtfTypes over the archive's
+   * vmlinux dict with shared_ctf as its parent (only those two are opened), or
+   * over a lone dict; kernel/'s profileTypes, which openKernel uses too.
+   * Undefined when stripped.
    */
-  ctfTypes(): ProfileCtf | undefined {
-    if (this._ctf === undefined) this._ctf = this.has(CTF) ? this.openCtf() : null;
+  ctfTypes(): ProfileTypes | undefined {
+    if (this._ctf === undefined) this._ctf = profileTypes(this.elf, this.path) ?? null;
     return this._ctf ?? undefined;
-  }
-
-  private openCtf(): ProfileCtf {
-    const bytes = this.checked(CTF);
-    const s = this.elf.section(CTF)!;
-    const place = { source: this.path, section: CTF };
-    if (!isCtfArchive(bytes)) {
-      const dict = CtfDict.open(bytes, place);
-      return { types: new CtfTypes(dict, { pointerSize: this.elf.is64 ? 8 : 4 }), dict: CTF, typeCount: dict.typeCount, members: [CTF] };
-    }
-    const a = readArchive(bytes, { ...place, offset: s.offset });
-    const member = (n: string) => a.members.find((m) => m.name === n);
-    const shared = member('shared_ctf');
-    const main = member('vmlinux') ?? member(CTF) ?? a.members[0];
-    if (!main) throw new FormatError('CTF archive with no dicts', { ...place, format: 'CTF archive', offset: s.offset });
-    const parent = shared && shared !== main ? CtfDict.open(shared.bytes, { source: this.path, section: `${CTF} ${shared.name}` }) : undefined;
-    const dict = CtfDict.open(main.bytes, { source: this.path, section: `${CTF} ${main.name}`, parent });
-    const types = new CtfTypes(dict, { pointerSize: a.model === CTF_MODEL_ILP32 ? 4 : 8 });
-    return { types, dict: main.name, parent: parent && shared!.name, typeCount: dict.typeCount + (parent?.typeCount ?? 0), members: a.members.map((m) => m.name) };
   }
 
   close(): void { this.elf.close(); }

@@ -10,6 +10,7 @@
  *   readelf -s lists them (name, section, offset, size, type, binding), under
  *   the kernel's module names (b-c.ko -> b_c);
  * - given section bases, a module's symbols symbolize run-time addresses;
+ * - with --objects-builtin/--modules-builtin a built-in module gets its own dict;
  * - `profile strip --keep lines,ctf` removes them; readelf reads what is left;
  * - mutated profiles: modules() and its lookups return or throw a VirtmemError.
  */
@@ -71,6 +72,20 @@ test('profile build with module objects: CTF through dwarf2ctf, module symbols a
   assert.match(section('a'), /a_thing -> 0x[0-9a-f]{1,7}: \(kind 6\) struct shared_thing/, 'a\'s variable resolves to the parent\'s type');
   assert.ok(defines('a', 'struct a_priv') && defines('b-c', 'struct b_priv') && defines('vmlinux', 'struct core_only'));
   assert.ok(!defines('shared_ctf', 'struct a_priv') && !defines('shared_ctf', 'struct b_priv'));
+
+  // With objects.builtin + modules.builtin, a built-in module's types get a dict of their own.
+  fs.writeFileSync(path.join(c.dir, 'objects.builtin'), 'kernel/test/core_mod.ko: vmlinux.o\n');
+  fs.writeFileSync(path.join(c.dir, 'modules.builtin'), 'kernel/test/core_mod.ko\n');
+  const prof2 = path.join(c.dir, 'k2.profile');
+  const r2 = cli(['profile', 'build', vmlinux, a, '-o', prof2, '-j', '1', '--no-lines',
+    '--objects-builtin', path.join(c.dir, 'objects.builtin'), '--modules-builtin', path.join(c.dir, 'modules.builtin')]);
+  assert.equal(r2.status, 0, r2.stderr);
+  const od2 = spawnSync('objdump', ['--ctf=.ctf', '--ctf-parent=shared_ctf', prof2], { encoding: 'utf8' });
+  assert.equal(od2.stderr, '');
+  assert.deepEqual([...od2.stdout.matchAll(/^CTF archive member: (\S+):$/gm)].map((m) => m[1]).sort(), ['a', 'core_mod', 'shared_ctf', 'vmlinux']);
+  assert.match(od2.stdout.split(/^CTF archive member: /m).find((x) => x.startsWith('core_mod:')) ?? '', /^\s+0x8[0-9a-f]{7}: \(kind 6\) struct core_only \(size/m, 'the built-in module\'s struct in its dict');
+  assert.equal(cli(['profile', 'build', vmlinux, '-o', prof2, '--objects-builtin', path.join(c.dir, 'objects.builtin')]).status, 1, 'one list without the other: a usage error');
+  assert.match(cli(['profile', 'build', vmlinux, path.join(c.dir, 'nope'), '-o', prof2]).stderr, /^virtmem: cannot read module .*nope: ENOENT\n$/);
 
   // Module symbols == readelf -s of each .ko.
   const p = Profile.open(prof);
