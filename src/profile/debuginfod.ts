@@ -93,7 +93,8 @@ export async function fetchDebuginfo(buildId: string, opts: DebuginfodOptions = 
   const target = cachedDebuginfo(id, opts.cacheDir ?? debuginfodCacheDir());
   try {
     const st = fs.statSync(target);
-    if (st.isFile()) return { path: target, size: st.size, fromCache: true };
+    // elfutils' client leaves empty files as negative entries in a shared cache: not a hit.
+    if (st.isFile() && st.size > 0) return { path: target, size: st.size, fromCache: true };
   } catch { /* not cached */ }
   const urls = (opts.urls ?? debuginfodUrls()).map((u) => u.replace(/\/+$/, ''));
   if (!urls.length) throw new UsageError(`debuginfo for build-id ${id} is not in the cache ${path.dirname(path.dirname(target))} and DEBUGINFOD_URLS names no server`);

@@ -30,7 +30,7 @@
  *         symbols in META_SYMBOLS, BUILT_BY. Unknown keys are ignored.
  *  [symtab] .symtab  SHT_SYMTAB (sh_link -> .strtab, sh_info = first global):
  *         every named STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_TLS symbol of the
- *         vmlinux (and of modules, see below) with value, size, binding,
+ *         vmlinux (modules' are in .virtmem.modsyms) with value, size, binding,
  *         visibility; ordered locals first (ELF's rule), then by address.
  *           .strtab  SHT_STRTAB.
  *           .virtmem.crc.symtab, .virtmem.crc.strtab: section header + u32
@@ -48,7 +48,9 @@
  *         member per dict, named after its module: shared_ctf (the parent),
  *         vmlinux, built-in modules (when objects.builtin was given), each
  *         loadable module; each dict zlib-compressed, every child naming
- *         shared_ctf as parent. .virtmem.crc.ctf beside.
+ *         shared_ctf as parent (objdump --ctf=.ctf --ctf-parent=shared_ctf
+ *         dumps them all). .virtmem.crc.ctf beside. Commands take the kernel's
+ *         types from the vmlinux dict over shared_ctf (kernel/ profileTypes).
  *
  * Section header of every .virtmem.* section (16 bytes, ELF byte order):
  *   u32 magic   'VMPF' (0x46504d56)
