@@ -23,6 +23,9 @@ PKGS=(
   # memory/: the real LZO and Snappy compressors, which the kdump page decoders are tested against
   liblzo2-2 libsnappy1v5
   dwz   # test/types/dwz.test.ts: dwz -m output (partial units, .gnu_debugaltlink, DW_FORM_GNU_ref_alt/strp_alt)
+  # test/profile: Debian's real debuginfod server, started on loopback, judges the debuginfod client;
+  # libarchive-tools gives it bsdtar, which its -U mode runs to read .deb archives
+  debuginfod libarchive-tools
 )
 
 [ "${VIRTMEM_NO_APT:-}" = 1 ] && exit 0

@@ -4,3 +4,4 @@ export { Writer } from './writer.js';
 export { BufferSource, FileSource, openFile, type ByteSource, type FileSourceOptions } from './source.js';
 export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors.js';
 export { writeFileAtomic, writeFileIfChanged } from './atomic.js';
+export { crc32 } from './crc32.js';

@@ -189,6 +189,21 @@ export class CtfDict {
     return t;
   }
 
+  /**
+   * Every own named type's id, kind and name (and size for integers), from the
+   * record heads alone: nothing is decoded, so a name index of a whole kernel's
+   * dict costs a string per type. A bad name offset skips the type.
+   */
+  *namedHeads(): Generator<{ id: CtfTypeId; kind: number; name: string; size: number }> {
+    for (let i = 0; i < this.heads.length; i++) {
+      const h = this.heads[i];
+      if (!h.nameRef) continue;
+      let name: string;
+      try { name = this.strings.get(h.nameRef); } catch (e) { if (e instanceof FormatError) continue; throw e; }
+      if (name) yield { id: this.firstId + i, kind: h.kind, name, size: h.sizeOrType };
+    }
+  }
+
   /** Every own type in id order, each decoded or with the error that stopped it. */
   *entries(): Generator<{ id: CtfTypeId; type?: CtfType; error?: FormatError }> {
     for (let i = 0; i < this.heads.length; i++) {

@@ -50,12 +50,16 @@ const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 
 const MAX_CHAIN = 64;
 
 function namedKindOf(t: CtfType): NamedKind | undefined {
-  switch (t.kind) {
+  return namedKind(t.kind, t.name, t.kind === CTF_K_INTEGER ? t.size : 0);
+}
+
+function namedKind(kind: number, name: string, size: number): NamedKind | undefined {
+  switch (kind) {
     case CTF_K_STRUCT: return 'struct';
     case CTF_K_UNION: return 'union';
     case CTF_K_ENUM: return 'enum';
     case CTF_K_TYPEDEF: return 'typedef';
-    case CTF_K_INTEGER: return t.name === 'void' && t.size === 0 ? undefined : 'int';
+    case CTF_K_INTEGER: return name === 'void' && size === 0 ? undefined : 'int';
     case CTF_K_FLOAT: return 'float';
     default: return undefined;
   }
@@ -206,12 +210,12 @@ export class CtfTypes extends LazyTypeBuilder<CtfTypeId> implements TypeSource {
   private buildIndex(): Map<string, CtfTypeId[]> {
     if (this.index) return this.index;
     const ix = new Map<string, CtfTypeId[]>();
+    // From the record heads: building the index decodes no type.
     const add = (d: CtfDict) => {
-      for (const e of d.entries()) {
-        if (!e.type || !e.type.name) continue;
-        const k = namedKindOf(e.type);
+      for (const e of d.namedHeads()) {
+        const k = namedKind(e.kind, e.name, e.size);
         if (!k) continue;
-        const key = `${k} ${e.type.name}`;
+        const key = `${k} ${e.name}`;
         const l = ix.get(key);
         if (l) l.push(e.id); else ix.set(key, [e.id]);
       }

@@ -27,6 +27,7 @@
  *   findImageBtf                                                        (image-btf.ts)
  *   KERNEL_GLOBALS, parseDecl, KernelTypes                              (globals.ts, kernel-types.ts)
  *   identifyKernel, bannerRelease, buildIdFromNotes                     (identify.ts)
+ *   openKernel; profileTypes(elf, path): a profile's .ctf as CtfTypes (vmlinux over shared_ctf)  (open.ts)
  *   LookupCache: DWARF lookup answers on disk per vmlinux build-id      (lookup-cache.ts)
  */
 export { LazyElfSymbols, SortedSymbols, symbolsFromCompact, symbolsFromElf, symbolsFromSystemMap, type ShiftOptions, type SymbolHit, type SymbolTable } from './symbols.js';
@@ -36,4 +37,4 @@ export { KERNEL_GLOBALS, declType, parseDecl, type GlobalDecl } from './globals.
 export { KernelTypes, type KernelTypesOptions } from './kernel-types.js';
 export { bannerRelease, buildIdFromNotes, identifyKernel, type KernelIdentity } from './identify.js';
 export { LookupCache, lookupCacheDir, LOOKUP_CACHE_FORMAT, type LookupCacheKey } from './lookup-cache.js';
-export { openKernel, type KernelContext, type KernelSource, type OpenKernelOptions } from './open.js';
+export { openKernel, profileTypes, type KernelContext, type KernelSource, type OpenKernelOptions, type ProfileTypes } from './open.js';

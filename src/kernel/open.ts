@@ -19,17 +19,19 @@
  *              .BTF) for the types; wins over vmlinux's DWARF
  *   systemMap  a System.map (shifted) for the symbols, when no vmlinux is given
  *   profile    a kernel profile (given, or found by findProfile from the identity
- *              read first): its .symtab (shifted) for the symbols and its .ctf for
- *              the types; a build-id other than the dump's is refused
+ *              read first: VMCOREINFO's BUILD-ID, else a banner scan): its .symtab
+ *              (shifted) for the symbols and its .ctf for the types (the archive's
+ *              vmlinux dict over shared_ctf; CRC-checked); a build-id other than
+ *              the dump's is refused
  * Each step that fails leaves a warning and the next source is tried; only a dump
  * that cannot be read as an x86-64 kernel at all, or a file given on the command
  * line that cannot be read, is an error. `sources` says where each thing came from.
  */
 import * as fs from 'node:fs';
-import { UsageError, VirtmemError } from '../bytes/index.js';
+import { FormatError, UsageError, VirtmemError, crc32 } from '../bytes/index.js';
 import { START_KERNEL, START_KERNEL_MAP, X86_64Space, findKernelPaging, kernelMemory, type KernelMemory } from '../arch/index.js';
 import { BtfTypes, Btf, btfBytes } from '../btf/index.js';
-import { CtfTypes, loadCtf } from '../ctf/index.js';
+import { CTF_MODEL_ILP32, CtfDict, CtfTypes, isCtfArchive, loadCtf, readArchive } from '../ctf/index.js';
 import { DwarfInfo, openDwarfSections } from '../dwarf/index.js';
 import { ElfFile } from '../elf/index.js';
 import { MemoryMap, openDump, type DumpFormat, type PhysicalMemory } from '../memory/index.js';
@@ -167,6 +169,58 @@ function typesFile(path: string): { types: TypeSource; from: string; count: numb
   return { types: ctf, from: `CTF ${set.container} ${path}${set.dicts.length > 1 ? ` (dict ${pick.name})` : ''}`, count };
 }
 
+/**
+ * A profile's types: its .ctf (checked against .virtmem.crc.ctf when that is
+ * there, as profile/ does) as CtfTypes over the archive's vmlinux dict with
+ * shared_ctf as parent. Only those two dicts are opened and nothing is decoded
+ * up front (the modules' dicts are never read here). Undefined without .ctf.
+ */
+export interface ProfileTypes {
+  types: CtfTypes;
+  from: string;
+  /** Types in the dict and its parent. */
+  count: number;
+  /** The archive member used ("vmlinux"; ".ctf" for a lone dict) and its parent's name. */
+  dict: string;
+  parent?: string;
+  /** Every member of the archive. */
+  members: string[];
+}
+
+export function profileTypes(elf: ElfFile, path: string): ProfileTypes | undefined {
+  const s = elf.section('.ctf');
+  if (!s) return undefined;
+  const bytes = elf.sectionData(s);
+  const c = elf.section('.virtmem.crc.ctf');
+  if (c && c.link === s.index) {
+    const body = elf.sectionData(c);
+    if (body.length >= 20) {
+      const want = new DataView(body.buffer, body.byteOffset, body.length).getUint32(16, elf.littleEndian);
+      const got = crc32(bytes);
+      if (got !== want) throw new FormatError(`checksum mismatch (CRC-32 0x${got.toString(16)}, ${c.name} says 0x${want.toString(16)}): the profile is corrupt`, { source: path, format: 'virtmem profile', section: '.ctf', offset: s.offset });
+    }
+  }
+  const place = { source: path, section: '.ctf' };
+  if (!isCtfArchive(bytes)) {
+    const dict = CtfDict.open(bytes, place);
+    return { types: new CtfTypes(dict, { pointerSize: elf.is64 ? 8 : 4 }), from: `profile ${path} .ctf (CTF dict)`, count: dict.typeCount, dict: '.ctf', members: ['.ctf'] };
+  }
+  const a = readArchive(bytes, { ...place, offset: s.offset });
+  const member = (n: string) => a.members.find((m) => m.name === n);
+  const main = member('vmlinux') ?? member('.ctf') ?? a.members[0];
+  if (!main) throw new FormatError('CTF archive with no dicts', { ...place, format: 'CTF archive', offset: s.offset });
+  const shared = member('shared_ctf');
+  const parent = shared && shared !== main ? CtfDict.open(shared.bytes, { source: path, section: `.ctf ${shared.name}` }) : undefined;
+  const dict = CtfDict.open(main.bytes, { source: path, section: `.ctf ${main.name}`, parent });
+  if (dict.isChild && !parent) throw new FormatError(`dict ${main.name} names parent ${dict.parentName}, which the archive lacks`, { ...place, format: 'CTF archive', offset: s.offset });
+  return {
+    types: new CtfTypes(dict, { pointerSize: a.model === CTF_MODEL_ILP32 ? 4 : 8 }),
+    from: `profile ${path} .ctf (CTF archive: dict ${main.name}${parent ? `, parent ${shared!.name}` : ''})`,
+    count: dict.typeCount + (parent?.typeCount ?? 0),
+    dict: main.name, parent: parent && shared!.name, members: a.members.map((m) => m.name),
+  };
+}
+
 /** kernelMemory() as if there were no VMCOREINFO. */
 function withoutVmcoreinfo(phys: PhysicalMemory): KernelMemory {
   const info = phys.info();
@@ -214,28 +268,34 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
   let vmlinuxElf: ElfFile | undefined;
   // A profile: given, or found by the identity the dump states before any symbols are read.
   let profile = opts.vmlinux || opts.systemMap ? undefined : opts.profile;
-  if (!profile && !opts.vmlinux && !opts.systemMap && opts.findProfile) {
-    const pre = identifyKernel(map, { vmcoreinfo, text });
-    const release = pre.release ?? (pre.banner ? bannerRelease(pre.banner) : undefined);
-    profile = opts.findProfile({ buildId: pre.buildId, release });
-  }
-  let profileTypes = false;
+  // What the dump says it is before any symbols are read: VMCOREINFO when it has a
+  // build-id (no scan of memory), else the banner scan. Asked once, for both uses.
+  let preId: { buildId?: string; release?: string } | undefined;
+  const pre = () => {
+    if (preId) return preId;
+    const v = vmcoreinfo?.get('BUILD-ID');
+    if (v && /^[0-9a-f]{8,128}$/i.test(v)) return (preId = { buildId: v.toLowerCase(), release: vmcoreinfo?.get('OSRELEASE') });
+    const id = identifyKernel(map, { vmcoreinfo, text });
+    return (preId = { buildId: id.buildId, release: id.release ?? (id.banner ? bannerRelease(id.banner) : undefined) });
+  };
+  if (!profile && !opts.vmlinux && !opts.systemMap && opts.findProfile) profile = opts.findProfile(pre());
+  let profileCtf: ProfileTypes | undefined;
   if (profile) {
     readable(profile, 'profile');
     const pelf = ElfFile.open(profile);
     try {
-      const pre = identifyKernel(map, { vmcoreinfo, text });
       const pid = pelf.buildId();
-      if (pid && pre.buildId && pid !== pre.buildId) {
-        throw new UsageError(`profile ${profile} is for the kernel with build-id ${pid}, but the dump's kernel has build-id ${pre.buildId}: wrong profile`);
+      const dumpId = pre().buildId;
+      if (pid && dumpId && pid !== dumpId) {
+        throw new UsageError(`profile ${profile} is for the kernel with build-id ${pid}, but the dump's kernel has build-id ${dumpId}: wrong profile`);
       }
-      if (!pid || !pre.buildId) warnings.push(`cannot check that profile ${profile} is the dump's kernel (no build-id on one side)`);
+      if (!pid || !dumpId) warnings.push(`cannot check that profile ${profile} is the dump's kernel (no build-id on one side)`);
       const t = pelf.compactSymbols();
       if (t.length) {
         symbols = new LazyElfSymbols(t, `profile ${profile} .symtab`, kaslrOffset, { shiftFrom: START_KERNEL_MAP });
         sources.push({ what: 'symbols', from: `profile ${profile} .symtab, shifted by the KASLR offset`, count: symbols.count });
       } else warnings.push(`profile ${profile} has no .symtab (stripped): symbols from memory`);
-      profileTypes = !!pelf.section('.ctf');
+      if (!opts.types) profileCtf = profileTypes(pelf, profile);
     } finally {
       pelf.close();
     }
@@ -275,8 +335,8 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
 
   // Types.
   let inner: TypeSource | undefined;
-  if (opts.types || profileTypes) {
-    const t = typesFile(opts.types ?? profile!);
+  if (opts.types || profileCtf) {
+    const t = profileCtf ?? typesFile(opts.types!);
     inner = t.types;
     sources.push({ what: 'types', from: t.from, count: t.count });
   } else if (opts.vmlinux) {

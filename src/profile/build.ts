@@ -9,15 +9,20 @@
  *     blocks (lines.ts);
  *  4. metadata: release and banner read from linux_banner in the image,
  *     build-id, architecture, link-time addresses of META_SYMBOLS;
- *  5. CTF: an archive given by the caller (dwarf2ctf's output), stored as .ctf;
- *  6. write the ELF (elf-builder.ts).
+ *  5. module symbols: each given module's functions and objects, section-
+ *     relative (modsyms.ts), in .virtmem.modsyms;
+ *  6. CTF: an archive given by the caller (kernel-ctf.ts runs dwarf2ctf for
+ *     buildKernelProfile), stored as .ctf;
+ *  7. write the ELF (elf-builder.ts).
  */
 import { UsageError, Writer, utf8 } from '../bytes/index.js';
 import { DwarfInfo, LineTable, dwarfSectionsFromElf } from '../dwarf/index.js';
 import { EM, ElfFile, SHF, SHN, SHT, STT, type CompactSymbols } from '../elf/index.js';
 import { crc32 } from './crc32.js';
 import { buildElf, type BuildSection } from './elf-builder.js';
-import { BUILD_ID_NOTE, CTF, KIND_CRC, KIND_LINES, KIND_META, LINES, LINESTR, META, META_SYMBOLS, crcSectionFor } from './format.js';
+import { BUILD_ID_NOTE, CTF, KIND_CRC, KIND_LINES, KIND_META, KIND_MODSYMS, LINES, LINESTR, META, META_SYMBOLS, MODSTR, MODSYMS, crcSectionFor } from './format.js';
+import { kernelCtf, type KernelCtfOptions } from './kernel-ctf.js';
+import { encodeModsyms, readModule, type ModuleInfo } from './modsyms.js';
 import { encodeLines } from './lines.js';
 import { encodeMeta } from './meta.js';
 import { sectionBytes } from './section.js';
@@ -25,6 +30,8 @@ import { sectionBytes } from './section.js';
 export interface BuildOptions {
   /** A CTF archive or dict to store as .ctf (dwarf2ctf's output). */
   ctf?: Uint8Array;
+  /** Module files (.ko or debug files) whose symbols go into .virtmem.modsyms. */
+  modules?: string[];
   /** Leave the line table out. */
   noLines?: boolean;
   /** Progress messages (stderr in the CLI). */
@@ -37,6 +44,11 @@ export interface BuildResult {
   buildId?: string;
   symbols: number;
   lineRows: number;
+  /** Modules whose symbols are in the profile. */
+  modules: number;
+  /** CTF archive members (buildKernelProfile). */
+  ctfMembers?: string[];
+  warnings?: string[];
   /** Bytes per part, for the size report. */
   sizes: Record<string, number>;
 }
@@ -113,7 +125,21 @@ function build(elf: ElfFile, opts: BuildOptions): BuildResult {
     sizes.lines = data.length + strtab.length;
   }
 
-  // 5. CTF
+  // 5. module symbols
+  let nmods = 0;
+  if (opts.modules?.length) {
+    say(`symbols of ${opts.modules.length} modules`);
+    const mods: ModuleInfo[] = opts.modules.map((m) => readModule(m));
+    nmods = mods.length;
+    const { body, strtab } = encodeModsyms(mods, le);
+    const data = sectionBytes(KIND_MODSYMS, body, le);
+    sections.push({ name: MODSYMS, type: SHT.SHT_PROGBITS, data, link: MODSTR, addralign: 8 });
+    sections.push({ name: MODSTR, type: SHT.SHT_STRTAB, data: strtab, addralign: 1 });
+    sections.push(crcSection(MODSTR, strtab, le));
+    sizes.modsyms = data.length + strtab.length;
+  }
+
+  // 6. CTF
   if (opts.ctf) {
     sections.push({ name: CTF, type: SHT.SHT_PROGBITS, data: opts.ctf, addralign: 8 });
     sections.push(crcSection(CTF, opts.ctf, le));
@@ -122,7 +148,30 @@ function build(elf: ElfFile, opts: BuildOptions): BuildResult {
 
   say('writing');
   const bytes = buildElf({ is64, littleEndian: le, machine: elf.header.machine, flags: elf.header.flags, sections });
-  return { bytes, release: meta.release, buildId, symbols: sym.count, lineRows, sizes };
+  return { bytes, release: meta.release, buildId, symbols: sym.count, lineRows, modules: nmods, sizes };
+}
+
+/**
+ * A whole kernel's profile: buildProfile with the symbols of `modules` and the
+ * CTF of vmlinux + built-in + `modules` from dwarf2ctf (unless opts.ctf is given
+ * or opts.noCtf).
+ */
+export async function buildKernelProfile(vmlinux: string, modules: string[], opts: BuildOptions & KernelCtfOptions & { noCtf?: boolean } = {}): Promise<BuildResult> {
+  let ctf = opts.ctf;
+  let members: string[] | undefined;
+  let warnings: string[] | undefined;
+  if (!ctf && !opts.noCtf) {
+    opts.progress?.(`CTF (dwarf2ctf over vmlinux${modules.length ? ` and ${modules.length} modules` : ''})`);
+    const elf = ElfFile.open(vmlinux);
+    const is64 = elf.is64;
+    elf.close();
+    const k = await kernelCtf(vmlinux, modules, { ...opts, is64 });
+    ctf = k.archive;
+    members = k.members;
+    warnings = k.warnings;
+  }
+  const r = buildProfile(vmlinux, { ...opts, modules, ctf });
+  return { ...r, ctfMembers: members, warnings };
 }
 
 function crcSection(of: string, data: Uint8Array, le: boolean): BuildSection {

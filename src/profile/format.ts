@@ -30,21 +30,32 @@
  *         symbols in META_SYMBOLS, BUILT_BY. Unknown keys are ignored.
  *  [symtab] .symtab  SHT_SYMTAB (sh_link -> .strtab, sh_info = first global):
  *         every named STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_TLS symbol of the
- *         vmlinux (and of modules, see below) with value, size, binding,
+ *         vmlinux (modules' are in .virtmem.modsyms) with value, size, binding,
  *         visibility; ordered locals first (ELF's rule), then by address.
  *           .strtab  SHT_STRTAB.
  *           .virtmem.crc.symtab, .virtmem.crc.strtab: section header + u32
  *         CRC-32 of the linked section's bytes (sh_link -> it).
+ *           .virtmem.modsyms SHT_PROGBITS (sh_link -> .virtmem.modstr): the
+ *         functions and objects of loadable modules, section-relative (layout
+ *         below); .virtmem.modstr SHT_STRTAB: their names, module and section
+ *         names. Not in .symtab: a module symbol has no address until the
+ *         dump's module list says where each of the module's sections is.
  *  [lines] .virtmem.lines  SHT_PROGBITS (sh_link -> .virtmem.linestr): the
  *         address -> (file, line, discriminator) table, layout below.
  *           .virtmem.linestr SHT_STRTAB: file paths.
- *  [ctf]  .ctf  SHT_PROGBITS: a CTF archive (shared_ctf + vmlinux + modules,
- *         from dwarf2ctf) as objdump --ctf reads it; .virtmem.crc.ctf beside.
+ *  [ctf]  .ctf  SHT_PROGBITS: a CTF archive as objdump --ctf reads it, from
+ *         dwarf2ctf over the vmlinux and the modules given (kernel-ctf.ts): a
+ *         member per dict, named after its module: shared_ctf (the parent),
+ *         vmlinux, built-in modules (when objects.builtin was given), each
+ *         loadable module; each dict zlib-compressed, every child naming
+ *         shared_ctf as parent (objdump --ctf=.ctf --ctf-parent=shared_ctf
+ *         dumps them all). .virtmem.crc.ctf beside. Commands take the kernel's
+ *         types from the vmlinux dict over shared_ctf (kernel/ profileTypes).
  *
  * Section header of every .virtmem.* section (16 bytes, ELF byte order):
  *   u32 magic   'VMPF' (0x46504d56)
  *   u16 version  1 (a reader refuses a greater major version)
- *   u16 kind     1 meta, 2 lines, 3 crc
+ *   u16 kind     1 meta, 2 lines, 3 crc, 4 modsyms
  *   u32 crc32    CRC-32 (IEEE, as zlib) of the bytes after this header
  *   u32 length   bytes after this header
  *
@@ -63,6 +74,23 @@
  *   A row covers addresses up to the next row's; a row with file 0 ends a
  *   sequence (no line information from there to the next row).
  *
+ * .virtmem.modsyms after its header (offsets from the section start; every
+ * string an offset into .virtmem.modstr):
+ *   0x10 u32 nmodules, u32 nsections, u32 nsymbols, u32 reserved
+ *   0x20 nmodules x {u32 name, u32 first section, u32 nsections,
+ *                    u32 first symbol, u32 nsymbols, u32 reserved}
+ *        sorted by name (bisection); the name is the kernel's (KBUILD_MODNAME:
+ *        file name without .ko, '-' -> '_'), as struct module has it
+ *        nsections x {u32 name, u32 sh_flags, u64 size}: the module's SHF_ALLOC
+ *        sections that hold symbols (".text", ".init.text", ".data", ...)
+ *        nsymbols x {u32 name, u8 st_info, u8 st_other, u16 section (index
+ *        among the module's own sections), u64 offset in that section,
+ *        u64 size}: Elf64_Sym's layout; a module's run in (section, offset)
+ *        order. Run-time address = the section's address in the dump's module
+ *        list (struct module sect_attrs) + offset.
+ *   Every named STT_FUNC, STT_OBJECT and STT_TLS symbol of the module's .ko
+ *   (or its -dbg debug file) in an SHF_ALLOC section is there.
+ *
  * Versioning: PROFILE_VERSION in .virtmem.meta is the file's version; each
  * .virtmem section carries its own. New parts are new sections, which old
  * readers ignore.
@@ -76,10 +104,13 @@ export const SECTION_HEADER_SIZE = 16;
 export const KIND_META = 1;
 export const KIND_LINES = 2;
 export const KIND_CRC = 3;
+export const KIND_MODSYMS = 4;
 
 export const META = '.virtmem.meta';
 export const LINES = '.virtmem.lines';
 export const LINESTR = '.virtmem.linestr';
+export const MODSYMS = '.virtmem.modsyms';
+export const MODSTR = '.virtmem.modstr';
 export const CTF = '.ctf';
 export const BUILD_ID_NOTE = '.note.gnu.build-id';
 export const crcSectionFor = (name: string): string => `.virtmem.crc${name}`;
@@ -89,7 +120,7 @@ export const LINE_BLOCK_ROWS = 64;
 
 /** The strippable parts and their sections. */
 export const PARTS = {
-  symtab: ['.symtab', '.strtab', crcSectionFor('.symtab'), crcSectionFor('.strtab')],
+  symtab: ['.symtab', '.strtab', crcSectionFor('.symtab'), crcSectionFor('.strtab'), MODSYMS, MODSTR, crcSectionFor(MODSTR)],
   lines: [LINES, LINESTR],
   ctf: [CTF, crcSectionFor(CTF)],
 } as const;

@@ -7,8 +7,9 @@
  */
 import { FormatError, UsageError } from '../bytes/index.js';
 import { ElfFile, SHT, type ElfSection } from '../elf/index.js';
-import { symbolsFromCompact, type SortedSymbols } from '../kernel/index.js';
-import { BUILD_ID_NOTE, CTF, KIND_CRC, KIND_LINES, KIND_META, LINES, META, PARTS, crcSectionFor, type PartName } from './format.js';
+import { profileTypes, symbolsFromCompact, type ProfileTypes, type SortedSymbols } from '../kernel/index.js';
+import { BUILD_ID_NOTE, CTF, KIND_CRC, KIND_LINES, KIND_META, KIND_MODSYMS, LINES, META, MODSTR, MODSYMS, PARTS, crcSectionFor, type PartName } from './format.js';
+import { ModuleSymbols } from './modsyms.js';
 import { crc32 } from './crc32.js';
 import { ProfileLines } from './lines.js';
 import { decodeMeta, type ProfileMeta } from './meta.js';
@@ -18,6 +19,8 @@ export class Profile {
   readonly meta: ProfileMeta;
   private _lines?: ProfileLines;
   private _symbols?: SortedSymbols;
+  private _modules?: ModuleSymbols | null;
+  private _ctf?: ProfileTypes | null;
 
   private constructor(readonly elf: ElfFile, readonly path: string) {
     const m = elf.section(META);
@@ -97,6 +100,31 @@ export class Profile {
   /** The .ctf section's bytes (checked), or undefined when stripped. */
   ctf(): Uint8Array | undefined {
     return this.has(CTF) ? this.checked(CTF) : undefined;
+  }
+
+  /** The loadable modules' symbols (.virtmem.modsyms), or undefined when the profile has none. */
+  modules(): ModuleSymbols | undefined {
+    if (this._modules === undefined) {
+      const s = this.elf.section(MODSYMS);
+      if (!s) { this._modules = null; return undefined; }
+      if (!s.link || s.link >= this.elf.sections.length || this.elf.sections[s.link].name !== MODSTR) {
+        throw new FormatError(`sh_link ${s.link} is not ${MODSTR}`, { ...this.where(s), format: 'virtmem profile' });
+      }
+      const body = this.body(s, KIND_MODSYMS);
+      this._modules = new ModuleSymbols(body, this.checked(MODSTR), this.elf.littleEndian, { ...this.where(s), offset: s.offset + 16 });
+    }
+    return this._modules ?? undefined;
+  }
+
+  /**
+   * The kernel's types from .ctf (CRC-checked): CtfTypes over the archive's
+   * vmlinux dict with shared_ctf as its parent (only those two are opened), or
+   * over a lone dict; kernel/'s profileTypes, which openKernel uses too.
+   * Undefined when stripped.
+   */
+  ctfTypes(): ProfileTypes | undefined {
+    if (this._ctf === undefined) this._ctf = profileTypes(this.elf, this.path) ?? null;
+    return this._ctf ?? undefined;
   }
 
   close(): void { this.elf.close(); }

@@ -12,6 +12,7 @@ import { DwarfInfo, LineTable, dwarfSectionsFromElf, type LineHit, type LineLook
 import { ElfFile } from '../elf/index.js';
 import { symbolsFromCompact, type SymbolHit, type SymbolTable } from '../kernel/index.js';
 import { LINES, META } from './format.js';
+import type { ModuleSymbols } from './modsyms.js';
 import { Profile } from './open.js';
 
 export interface Symbolized {
@@ -29,6 +30,12 @@ export interface Symbolizer {
   readonly symbols?: SymbolTable;
   /** undefined when the file has no line information. */
   readonly lines?: LineLookup;
+  /**
+   * A profile's loadable-module symbols (section-relative): once the dump's
+   * module list gives a module's section addresses, modules.table(name, bases)
+   * symbolizes its run-time addresses.
+   */
+  readonly modules?: ModuleSymbols;
   symbolize(address: bigint): Symbolized;
   close(): void;
 }
@@ -62,7 +69,7 @@ export function profileSymbolizer(p: Profile): Symbolizer {
   const symbols = p.has('.symtab') ? p.symbols() : undefined;
   const lines = p.has(LINES) ? p.lines() : undefined;
   return {
-    kind: 'profile', path: p.path, buildId: p.meta.buildId, symbols, lines,
+    kind: 'profile', path: p.path, buildId: p.meta.buildId, symbols, lines, modules: p.modules(),
     symbolize: (a) => ({ address: a, symbol: symbols?.symbolize(a), line: lines?.lookup(a) }),
     close: () => p.close(),
   };

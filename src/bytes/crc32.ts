@@ -1,0 +1,30 @@
+/**
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xedb88320, as zlib and gzip
+ * compute it): the profile's section checksums (a corrupt profile must be an
+ * error, never a wrong answer). Node's own zlib.crc32 (native, since 20.15)
+ * when present — a profile's .symtab and .ctf are checked on every command
+ * that uses them — else a table-driven loop.
+ */
+import * as zlib from 'node:zlib';
+
+const TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+function crc32Table(bytes: Uint8Array, crc = 0): number {
+  let c = ~crc;
+  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+export function crc32(bytes: Uint8Array, crc = 0): number {
+  return native ? native(bytes, crc) >>> 0 : crc32Table(bytes, crc);
+}
