@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fixtures } from '../test/helpers/fixtures.js';
-import { VIRTMEM_BIN, best, measure, report, version } from './lib.js';
+import { VIRTMEM_BIN, best, measure, report, version, drgnError } from './lib.js';
 import type { Bench } from './run.js';
 
 const SCRIPT = `print(prog["init_uts_ns"].name.release.string_().decode())
@@ -24,12 +24,6 @@ print(hex(prog.symbol("_text").address))
 print(prog.type("struct task_struct").size)
 `;
 
-function drgnError(dump: string, vmlinux: string | undefined, script: string): string | undefined {
-  const r = spawnSync('drgn', ['-q', '-c', dump, ...(vmlinux ? ['-s', vmlinux] : []), script], { encoding: 'utf8' });
-  if (r.status === 0) return undefined;
-  const lines = (r.stderr || '').trim().split('\n');
-  return lines[lines.length - 1];
-}
 
 export const bench: Bench = {
   name: 'kernel: cold virtmem info (memory-only and --vmlinux) vs drgn -c DUMP -s VMLINUX',

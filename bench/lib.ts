@@ -54,3 +54,19 @@ export function report(label: string, ours: Measure, peer: Measure, peerName: st
   console.log(`     ${peerName}: ${peer.wallSeconds.toFixed(2)} s, ${peer.peakRssMiB.toFixed(0)} MiB peak`);
   console.log(`     ratio (virtmem / peer): time ${t.toFixed(2)}x, memory ${m.toFixed(2)}x`);
 }
+
+/**
+ * Run drgn on `dump` (with `vmlinux` when given) and `script`: undefined when it
+ * succeeds, else the last line of its error (peers fail on some dumps: say so).
+ */
+export function drgnError(dump: string, vmlinux: string | undefined, script: string): string | undefined {
+  const r = spawnSync('drgn', ['-q', '-c', dump, ...(vmlinux ? ['-s', vmlinux] : []), script], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const lines = (r.stderr || '').trim().split('\n');
+  return lines[lines.length - 1] || `exit ${r.status}`;
+}
+
+/** True when the peer tool runs (`tool --version` exits 0). */
+export function have(tool: string): boolean {
+  return spawnSync(tool, ['--version']).status === 0;
+}

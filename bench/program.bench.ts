@@ -16,17 +16,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixtures } from '../test/helpers/fixtures.js';
-import { VIRTMEM_BIN, best, measure, report, version } from './lib.js';
+import { VIRTMEM_BIN, best, measure, report, version, drgnError } from './lib.js';
 import type { Bench } from './run.js';
 
 const SCRIPT = "print(prog['init_uts_ns'].name.release.string_().decode())\n";
 
-function drgnError(dump: string, vmlinux: string, script: string): string | undefined {
-  const r = spawnSync('drgn', ['-q', '-c', dump, '-s', vmlinux, script], { encoding: 'utf8' });
-  if (r.status === 0) return undefined;
-  const lines = (r.stderr || r.stdout || '').trim().split('\n');
-  return lines[lines.length - 1] || `exit ${r.status}`;
-}
 
 export const bench: Bench = {
   name: 'program: cold virtmem print init_uts_ns.name.release (memory-only and --vmlinux) vs drgn -c DUMP -s VMLINUX',

@@ -7,19 +7,13 @@
  * Wall time and peak RSS of both, in the same run, with the ratio.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Bench } from './run.js';
+import { kernels } from '../test/helpers/kernels.js';
 import { VIRTMEM_BIN, best, measure, report, version } from './lib.js';
 
 function vmlinuxes(): string[] {
-  const root = path.join(process.env.VIRTMEM_CACHE ?? path.join(os.homedir(), '.cache', 'virtmem'), 'kernels');
-  let names: string[] = [];
-  try { names = fs.readdirSync(root); } catch { return []; }
-  return names
-    .filter((abi) => fs.existsSync(path.join(root, abi, '.complete')))
-    .map((abi) => path.join(root, abi, 'root/usr/lib/debug/boot', `vmlinux-${abi}`))
-    .filter((f) => fs.existsSync(f));
+  return kernels().map((k) => k.vmlinux).filter((f) => fs.existsSync(f));
 }
 
 export const bench: Bench = {
