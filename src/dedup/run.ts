@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
-import { UsageError, writeFileIfChanged } from '../bytes/index.js';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { UsageError, writeFileIfChangedAsync } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
@@ -52,6 +53,10 @@ export interface Dwarf2CtfResult {
   seconds: { scan: number; dedup: number; write: number };
 }
 
+const gzipAsync = promisify(gzip);
+/** Dicts being compressed and written at once. */
+const MAX_WRITES_IN_FLIGHT = 16;
+
 /** How many slices a kernel image is cut into per worker (load balancing). */
 const SLICES_PER_JOB = 3;
 
@@ -92,26 +97,38 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
 
   fs.mkdirSync(opts.outDir, { recursive: true });
   const dicts: DictReport[] = [];
-  const emit = (b: BuiltDict, file: string) => {
+  // Compression and writing (with its fsync) run on libuv's pool while this thread builds the next
+  // dicts; a bounded number in flight keeps memory flat.
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown;
+  const emit = async (b: BuiltDict, file: string) => {
     const raw = writeDict(b.data);
-    const gz = gzipSync(raw, { level: 6 });
-    const written = writeFileIfChanged(path.join(opts.outDir, file), gz);
-    dicts.push({ module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: gz.length, written });
+    const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
+    dicts.push(report);
+    const p = (async () => {
+      const gz = await gzipAsync(raw, { level: 6 });
+      report.gzipBytes = gz.length;
+      report.written = await writeFileIfChangedAsync(path.join(opts.outDir, file), gz);
+    })().catch((e: unknown) => { failed ??= e; }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
   };
   const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
   if (opts.sharing) {
     const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
-    emit(shared, `${SHARED}.builtin.ctf`);
-    for (let m = 1; m < graph.moduleNames.length; m++) {
+    await emit(shared, `${SHARED}.builtin.ctf`);
+    for (let m = 1; m < graph.moduleNames.length && failed === undefined; m++) {
       const name = graph.moduleNames[m];
       const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
-      emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+      await emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
     }
   } else {
-    for (let m = 2; m < graph.moduleNames.length; m++) {
-      emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
+    for (let m = 2; m < graph.moduleNames.length && failed === undefined; m++) {
+      await emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
     }
   }
+  await Promise.all(inFlight);
+  if (failed !== undefined) throw failed;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
   return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 } };

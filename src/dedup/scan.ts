@@ -94,12 +94,25 @@ function num(v: AttrValue): number | undefined {
 }
 
 const realpathCache = new Map<string, string>();
+/** Directories known not to exist here: nothing under them needs a system call (a kernel's build tree usually is elsewhere). */
+const missingDirs = new Set<string>();
 
 /** The seed canonicalises with realpath(); a path that does not exist here is normalised lexically. */
 export function canonicalPath(p: string): string {
   let c = realpathCache.get(p);
   if (c === undefined) {
-    try { c = fs.realpathSync(p); } catch { c = path.resolve(p); }
+    const abs = path.resolve(p);
+    const dir = path.dirname(abs);
+    if (missingDirs.has(dir) && !p.includes('..')) { // ('..' after a symlink resolves elsewhere)
+      c = abs;
+    } else {
+      try {
+        c = fs.realpathSync(p);
+      } catch {
+        c = abs;
+        if (!fs.existsSync(dir)) missingDirs.add(dir);
+      }
+    }
     realpathCache.set(p, c);
   }
   return c;
