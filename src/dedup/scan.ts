@@ -21,6 +21,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { FormatError, type Reader } from '../bytes/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
@@ -46,6 +47,8 @@ export interface ScanOptions {
   namespaced(module: string): boolean;
   /** Only these compile units (indices into the .debug_info unit list), for splitting a file between workers. */
   unitRange?: [number, number];
+  /** Type-ID tables to reuse from the previous files this thread scanned (default: fresh ones). */
+  tables?: ScanTables;
   /** Also scan struct/union/enum definitions inside functions (the seed does). Default true. */
   functionTypes?: boolean;
 }
@@ -118,14 +121,64 @@ export function canonicalPath(p: string): string {
   return c;
 }
 
-export class FileScanner {
-  private readonly ids = new Map<string, number>();
-  private readonly keys = new Map<string, number>();
+let nextTablesId = 0;
+const TABLES_PER_THREAD = 1 << 20;
+
+/**
+ * The type IDs a thread has met, kept from one file to the next (a worker
+ * scans many): each ID string is built, hashed and sent to the main thread
+ * once per thread, not once per file, and a header type met again in the
+ * next module is found by its short key. A FileSummary names IDs by their
+ * index here ("w-index"); the main thread keeps one w-index -> global index
+ * map per ScanTables (graph.ts merge).
+ */
+export class ScanTables {
+  /** Identifies this table in summaries (unique within the process that made it). */
+  readonly id = threadId * TABLES_PER_THREAD + (nextTablesId++ % TABLES_PER_THREAD);
+  readonly ids = new Map<string, number>();
+  readonly idList: string[] = [];
+  /** Per w-index: 1 for a non-opaque named struct/union/enum or a type based on one (alias fixup). */
+  readonly aliasable: number[] = [];
+  /** Short keys (see computeId) -> w-index. */
+  readonly keys = new Map<string, number>();
   /** Canonical file name -> a small number, for short lookup keys. */
-  private readonly fileNos = new Map<string, number>();
-  private readonly idList: string[] = [];
+  readonly fileNos = new Map<string, number>();
+  /** IDs [0, sent) have been handed out in a summary already. */
+  sent = 0;
+  /** Per w-index: 1 + its index in the current file's table, 0 when the file has not met it. */
+  local = new Int32Array(1024);
+  /**
+   * Per w-index: the most members of a description already handed out (-1:
+   * one without members; undefined: none), and every member type those had.
+   * A description that cannot change the merged result is not sent again.
+   */
+  readonly sentMembers: number[] = [];
+  readonly sentEdges: (Set<number> | undefined)[] = [];
+
+  create(id: string, aliasable: boolean): number {
+    const w = this.idList.length;
+    this.ids.set(id, w);
+    this.idList.push(id);
+    this.aliasable.push(aliasable ? 1 : 0);
+    if (w >= this.local.length) {
+      const grown = new Int32Array(this.local.length * 2);
+      grown.set(this.local);
+      this.local = grown;
+    }
+    return w;
+  }
+}
+
+export class FileScanner {
+  private readonly ids: Map<string, number>;
+  private readonly keys: Map<string, number>;
+  private readonly fileNos: Map<string, number>;
+  private readonly idList: string[];
+  private readonly aliasable: number[];
+  private readonly t: ScanTables;
+  /** This file's table: w-indices in the order first met, and their descriptions. */
+  private readonly fileIds: number[] = [];
   private readonly defs: TypeDef[] = [];
-  private readonly aliasable: number[] = [];
   private readonly mods = new Map<string, { seen: Set<number>; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
   private readonly nodes = new Map<number, Node>();
@@ -140,7 +193,14 @@ export class FileScanner {
   private readonly unitFiles = new Map<number, UnitFiles>();
   private cuName = '';
 
-  constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {}
+  constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
+    const t = (this.t = opts.tables ?? new ScanTables());
+    this.ids = t.ids;
+    this.keys = t.keys;
+    this.fileNos = t.fileNos;
+    this.idList = t.idList;
+    this.aliasable = t.aliasable;
+  }
 
   /** Scan every compile unit (or the range given) and return the summary. */
   scan(): FileSummary {
@@ -163,16 +223,42 @@ export class FileScanner {
     return this.summary();
   }
 
+  /** The file's summary; the tables forget the file (call once, at the end). */
   summary(): FileSummary {
-    return {
+    const t = this.t;
+    const defs: (TypeDef | null)[] = this.defs;
+    for (let i = 0; i < this.fileIds.length; i++) {
+      const w = this.fileIds[i];
+      t.local[w] = 0;
+      // Skip a description the main thread already has one at least as large as, with these member types.
+      const d = defs[i]!;
+      const count = d.members?.length ?? -1;
+      const sent = t.sentMembers[w];
+      let edges = t.sentEdges[w];
+      if (sent !== undefined && count <= sent && (!d.members || (edges && d.members.every((m) => edges!.has(m.type))))) {
+        defs[i] = null;
+        continue;
+      }
+      if (sent === undefined || count > sent) t.sentMembers[w] = count;
+      if (d.members) {
+        edges ??= t.sentEdges[w] = new Set();
+        for (const m of d.members) edges.add(m.type);
+      }
+    }
+    const s: FileSummary = {
       file: this.file,
       littleEndian: this.dwarf.sections.littleEndian,
-      ids: this.idList,
-      defs: this.defs,
-      aliasable: Uint8Array.from(this.aliasable),
+      tables: t.id,
+      ids: Int32Array.from(this.fileIds),
+      firstNew: t.sent,
+      newIds: this.idList.slice(t.sent),
+      newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
+      defs,
       modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: [...m.seen], vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
+    t.sent = this.idList.length;
+    return s;
   }
 
   private warn(s: string): void {
@@ -465,15 +551,27 @@ export class FileScanner {
   // ------------------------------------------------------------- type IDs
 
   private intern(id: string, make: () => TypeDef, aliasable: boolean): { idx: number; fresh: boolean } {
-    let idx = this.ids.get(id);
-    if (idx !== undefined) return { idx, fresh: false };
-    const def = make(); // first: if it throws, the table stays consistent
-    idx = this.idList.length;
-    this.ids.set(id, idx);
-    this.idList.push(id);
+    const w = this.ids.get(id);
+    if (w !== undefined) return this.use(w, make);
+    const def = make(); // first: if it throws, the tables stay consistent
+    return this.add(this.t.create(id, aliasable), def);
+  }
+
+  /** `w` in this file: fresh (and described by make()) the first time the file meets it. */
+  private use(w: number, make: () => TypeDef): { idx: number; fresh: boolean } {
+    if (this.t.local[w] !== 0) return { idx: w, fresh: false };
+    return this.add(w, make());
+  }
+
+  private add(w: number, def: TypeDef): { idx: number; fresh: true } {
+    this.t.local[w] = this.fileIds.push(w);
     this.defs.push(def);
-    this.aliasable.push(aliasable ? 1 : 0);
-    return { idx, fresh: true };
+    return { idx: w, fresh: true };
+  }
+
+  /** This file's description of `w` (which the file has met). */
+  private defOf(w: number): TypeDef {
+    return this.defs[this.t.local[w] - 1];
   }
 
   /**
@@ -481,11 +579,10 @@ export class FileScanner {
    * name) so the full ID string is built and hashed only once per file.
    */
   private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
-    let idx = this.keys.get(key);
-    if (idx === undefined) {
-      idx = this.intern(id(), make, aliasable).idx;
-      this.keys.set(key, idx);
-    }
+    const w = this.keys.get(key);
+    if (w !== undefined) return this.use(w, make).idx;
+    const idx = this.intern(id(), make, aliasable).idx;
+    this.keys.set(key, idx);
     return idx;
   }
 
@@ -563,15 +660,17 @@ export class FileScanner {
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
         const key = `${ns}${file ? this.fileNo(n) : -1}:${n.line ?? ''}:${kw} ${name}${contents}`;
-        let idx = this.keys.get(key);
-        let fresh = false;
-        if (idx === undefined) {
+        const make = () => newDef(kind, name, this.where(n));
+        const w = this.keys.get(key);
+        let r: { idx: number; fresh: boolean };
+        if (w !== undefined) {
+          r = this.use(w, make);
+        } else {
           const id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
-          ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
-          this.keys.set(key, idx);
+          r = this.intern(id, make, !ns && !!name && !!file);
+          this.keys.set(key, r.idx);
         }
-        const r = { idx, fresh };
-        const d = this.defs[r.idx];
+        const d = this.defOf(r.idx);
         if (kind === K_ENUM) {
           if (r.fresh) this.fillEnum(n, d);
         } else if (r.fresh || this.memberCount(n) > (d.members?.length ?? 0)) {
@@ -711,7 +810,7 @@ export class FileScanner {
   private drain(): void {
     while (this.work.length) {
       const { node, idx } = this.work.pop()!;
-      const d = this.defs[idx];
+      const d = this.defOf(idx);
       const members: MemberDef[] = [];
       try {
         this.collectMembers(node, 0, members, 0);
