@@ -37,6 +37,9 @@ import {
 } from './defs.js';
 
 
+/** Declaration lines below this are coded into a number for the struct lookup (computeId). */
+const LINE_CODES = 1 << 22;
+
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
 const MAX_CHAIN = 256;
 
@@ -141,6 +144,10 @@ export class ScanTables {
   readonly aliasable: number[] = [];
   /** Short keys (see computeId) -> w-index. */
   readonly keys = new Map<string, number>();
+  /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
+  readonly tagged = new Map<string, Map<number, number>>();
+  /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
+  derivedOf = new Int32Array(4096);
   /** Canonical file name -> a small number, for short lookup keys. */
   readonly fileNos = new Map<string, number>();
   /** IDs [0, sent) have been handed out in a summary already. */
@@ -164,6 +171,9 @@ export class ScanTables {
       const grown = new Int32Array(this.local.length * 2);
       grown.set(this.local);
       this.local = grown;
+      const d = new Int32Array(this.derivedOf.length * 2);
+      d.set(this.derivedOf);
+      this.derivedOf = d;
     }
     return w;
   }
@@ -181,7 +191,8 @@ export class FileScanner {
   private readonly defs: TypeDef[] = [];
   private readonly mods = new Map<string, { seen: Set<number>; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
-  private readonly nodes = new Map<number, Node>();
+  /** DIEs decoded on demand (by reference) in the current compile unit. */
+  private nodes = new Map<number, Node>();
   private readonly lineTables = new Map<number, LineFileTable | null>();
   private readonly doneUnits = new Set<string>();
   // Per compile unit:
@@ -218,7 +229,7 @@ export class FileScanner {
         this.warn(`compile unit at 0x${u.offset.toString(16)}: ${e.message}`);
       }
       // Nodes of this unit are not needed again (type units' nodes stay cached).
-      if (this.nodes.size > 200_000) { this.nodes.clear(); this.unitFiles.clear(); }
+      if (this.unitFiles.size > 10_000) this.unitFiles.clear();
     }
     return this.summary();
   }
@@ -284,8 +295,8 @@ export class FileScanner {
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
+    this.nodes = new Map();
     for (const child of this.children(root)) {
-      this.nodes.set(child.key, child);
       try {
         switch (child.tag) {
           case C.DW_TAG_variable:
@@ -295,7 +306,7 @@ export class FileScanner {
             if (functionTypes && child.hasChildren) this.functionScope(child);
             break;
           default:
-            if (isTypeTag(child.tag)) this.typeIdOf(child.key);
+            if (isTypeTag(child.tag)) this.typeIdOf(child.key, 0, child);
         }
         this.drain();
       } catch (e) {
@@ -543,7 +554,7 @@ export class FileScanner {
       if (tag !== C.DW_TAG_structure_type && tag !== C.DW_TAG_union_type && tag !== C.DW_TAG_enumeration_type) return false;
       const k = dieKey(fn.unit.header.section, at);
       const n = this.node(k);
-      if (!n.declaration) this.typeIdOf(k);
+      if (!n.declaration) this.typeIdOf(k, 0, n);
       return true;
     });
   }
@@ -578,6 +589,16 @@ export class FileScanner {
    * A type based on another: looked up by a short key (kind, base index,
    * name) so the full ID string is built and hashed only once per file.
    */
+  /** derived() for pointers and qualifiers (slot 0..3 of t): found through an array, no key string. */
+  private derivedSlot(t: number, slot: number, id: () => string, make: () => TypeDef, aliasable: boolean): number {
+    const at = t * 4 + slot;
+    const w = this.t.derivedOf[at] - 1;
+    if (w >= 0) return this.use(w, make).idx;
+    const idx = this.intern(id(), make, aliasable).idx;
+    this.t.derivedOf[at] = idx + 1;
+    return idx;
+  }
+
   private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
     const w = this.keys.get(key);
     if (w !== undefined) return this.use(w, make).idx;
@@ -598,12 +619,12 @@ export class FileScanner {
   }
 
   /** The index of the type ID of the DIE at `key` (computed once per compile unit). */
-  typeIdOf(key: DieKey | undefined, depth = 0): number {
+  typeIdOf(key: DieKey | undefined, depth = 0, known?: Node): number {
     if (key === undefined) return this.special(VOID_ID);
     const m = this.memo.get(key);
     if (m !== undefined) return m;
     if (depth > MAX_CHAIN) throw this.node(key).unit.reader.error(`type chain longer than ${MAX_CHAIN} at DIE 0x${(key % 2 ** 48).toString(16)}`, key % 2 ** 48);
-    const n = this.node(key);
+    const n = known ?? this.node(key);
     let idx: number;
     if (n.sig !== undefined) {
       if (n.sig === key) throw n.unit.reader.error('DW_AT_signature refers to itself', key % 2 ** 48);
@@ -629,8 +650,7 @@ export class FileScanner {
     const root = this.readNode(u, u.header.firstDie);
     if (!root) return;
     for (const c of this.children(root)) {
-      this.nodes.set(c.key, c);
-      if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+      if (isTypeTag(c.tag)) this.typeIdOf(c.key, 0, c);
     }
   }
 
@@ -659,16 +679,27 @@ export class FileScanner {
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
-        const key = `${ns}${file ? this.fileNo(n) : -1}:${n.line ?? ''}:${kw} ${name}${contents}`;
         const make = () => newDef(kind, name, this.where(n));
-        const w = this.keys.get(key);
-        let r: { idx: number; fresh: boolean };
-        if (w !== undefined) {
-          r = this.use(w, make);
+        const line = n.line;
+        let r: { idx: number; fresh: boolean } | undefined;
+        let byName: Map<number, number> | undefined, code = 0, key = '';
+        if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
+          // The common case, found without building a string: name, then (file, line, keyword) as a number.
+          byName = this.t.tagged.get(name);
+          if (!byName) { byName = new Map(); this.t.tagged.set(name, byName); }
+          code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
+          const w = byName.get(code);
+          if (w !== undefined) r = this.use(w, make);
         } else {
-          const id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
+          key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
+          const w = this.keys.get(key);
+          if (w !== undefined) r = this.use(w, make);
+        }
+        if (!r) {
+          const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
           r = this.intern(id, make, !ns && !!name && !!file);
-          this.keys.set(key, r.idx);
+          if (byName) byName.set(code, r.idx);
+          else this.keys.set(key, r.idx);
         }
         const d = this.defOf(r.idx);
         if (kind === K_ENUM) {
@@ -680,13 +711,13 @@ export class FileScanner {
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        return this.derived(`*${t}`, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
+        return this.derivedSlot(t, 0, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
           () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
       }
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        const [q, kind] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE] : ['restrict', K_RESTRICT];
-        return this.derived(`${q[0]}${t}`, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+        const [q, kind, slot] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST, 1] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE, 2] : ['restrict', K_RESTRICT, 3];
+        return this.derivedSlot(t, slot as number, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
       }
       case C.DW_TAG_atomic_type:
         // CTF has no _Atomic: the qualifier is transparent.
@@ -835,7 +866,7 @@ export class FileScanner {
     for (const c of this.children(n)) {
       if (c.tag !== C.DW_TAG_member) {
         // Types defined inside the struct are seen here too (the seed's mark_seen_contained).
-        if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+        if (isTypeTag(c.tag)) this.typeIdOf(c.key, 0, c);
         continue;
       }
       if (c.external || c.declaration) continue; // C++ static members
