@@ -28,7 +28,7 @@ import {
 } from '../ctf/index.js';
 import * as C from '../dwarf/constants.js';
 import {
-  DwarfInfo, readForm, readLineFiles, skipForm, tagName, type AttrValue, type DieKey, type LineFileTable, type Unit,
+  DwarfInfo, formSize, readForm, readLineFiles, skipForm, tagName, type Abbrev, type AttrValue, type DieKey, type LineFileTable, type Unit, type UnitHeader,
   dieKey, MAX_DIE_DEPTH,
 } from '../dwarf/index.js';
 import {
@@ -386,9 +386,13 @@ export class FileScanner {
     if (code === 0) return null;
     const a = u.abbrevs.get(code);
     if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+    // Every field present from the start: one object shape for all DIEs keeps property access monomorphic.
     const n: Node = {
       key: dieKey(u.header.section, pos), unit: u, tag: a.tag, hasChildren: a.hasChildren, childrenAt: 0,
-      declaration: false, external: false, hasLocation: false,
+      sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
+      bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
+      line: undefined, memberLoc: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
+      lower: undefined, count: undefined, constValue: undefined,
     };
     const specs = a.attrs;
     const h = u.header;
@@ -540,8 +544,7 @@ export class FileScanner {
         pos = this.skipSubtree(n);
         continue;
       }
-      const f = a.forms;
-      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      skipAttrs(r, a, h);
       pos = r.pos;
       if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
     }
@@ -586,22 +589,31 @@ export class FileScanner {
   }
 
   /**
-   * A type based on another: looked up by a short key (kind, base index,
-   * name) so the full ID string is built and hashed only once per file.
+   * A pointer to t (slot 0) or t const, volatile, restrict (slots 1-3):
+   * found through an array indexed by t, so the ID string is built once per
+   * thread, and nothing is allocated when the file has met it already.
    */
-  /** derived() for pointers and qualifiers (slot 0..3 of t): found through an array, no key string. */
-  private derivedSlot(t: number, slot: number, id: () => string, make: () => TypeDef, aliasable: boolean): number {
+  private derivedSlot(t: number, slot: number, kind: number): number {
     const at = t * 4 + slot;
     const w = this.t.derivedOf[at] - 1;
+    if (w >= 0 && this.t.local[w] !== 0) return w;
+    const make = () => { const d = newDef(kind, '', ''); d.ref = t; return d; };
     if (w >= 0) return this.use(w, make).idx;
-    const idx = this.intern(id(), make, aliasable).idx;
+    const id = slot === 0
+      ? (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`)
+      : `${this.idList[t]} ${slot === 1 ? 'const' : slot === 2 ? 'volatile' : 'restrict'}`;
+    const idx = this.intern(id, make, this.aliasable[t] === 1).idx;
     this.t.derivedOf[at] = idx + 1;
     return idx;
   }
 
+  /**
+   * A type based on another: looked up by a short key (kind, base index,
+   * name) so the full ID string is built and hashed only once per thread.
+   */
   private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
     const w = this.keys.get(key);
-    if (w !== undefined) return this.use(w, make).idx;
+    if (w !== undefined) return this.t.local[w] !== 0 ? w : this.use(w, make).idx;
     const idx = this.intern(id(), make, aliasable).idx;
     this.keys.set(key, idx);
     return idx;
@@ -679,45 +691,42 @@ export class FileScanner {
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
-        const make = () => newDef(kind, name, this.where(n));
         const line = n.line;
-        let r: { idx: number; fresh: boolean } | undefined;
+        let idx = -1, fresh = false;
         let byName: Map<number, number> | undefined, code = 0, key = '';
         if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
           // The common case, found without building a string: name, then (file, line, keyword) as a number.
           byName = this.t.tagged.get(name);
           if (!byName) { byName = new Map(); this.t.tagged.set(name, byName); }
           code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
-          const w = byName.get(code);
-          if (w !== undefined) r = this.use(w, make);
+          idx = byName.get(code) ?? -1;
         } else {
           key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
-          const w = this.keys.get(key);
-          if (w !== undefined) r = this.use(w, make);
+          idx = this.keys.get(key) ?? -1;
         }
-        if (!r) {
+        if (idx >= 0) {
+          if (this.t.local[idx] === 0) { this.add(idx, newDef(kind, name, this.where(n))); fresh = true; }
+        } else {
           const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
-          r = this.intern(id, make, !ns && !!name && !!file);
-          if (byName) byName.set(code, r.idx);
-          else this.keys.set(key, r.idx);
+          ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
+          if (byName) byName.set(code, idx);
+          else this.keys.set(key, idx);
         }
-        const d = this.defOf(r.idx);
+        const d = this.defOf(idx);
         if (kind === K_ENUM) {
-          if (r.fresh) this.fillEnum(n, d);
-        } else if (r.fresh || this.memberCount(n) > (d.members?.length ?? 0)) {
-          this.work.push({ node: n, idx: r.idx });
+          if (fresh) this.fillEnum(n, d);
+        } else if (fresh || this.memberCount(n, d.members?.length ?? 0)) {
+          this.work.push({ node: n, idx });
         }
-        return r.idx;
+        return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        return this.derivedSlot(t, 0, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
-          () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+        return this.derivedSlot(t, 0, K_POINTER);
       }
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        const [q, kind, slot] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST, 1] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE, 2] : ['restrict', K_RESTRICT, 3];
-        return this.derivedSlot(t, slot as number, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+        return n.tag === C.DW_TAG_const_type ? this.derivedSlot(t, 1, K_CONST) : n.tag === C.DW_TAG_volatile_type ? this.derivedSlot(t, 2, K_VOLATILE) : this.derivedSlot(t, 3, K_RESTRICT);
       }
       case C.DW_TAG_atomic_type:
         // CTF has no _Atomic: the qualifier is transparent.
@@ -801,9 +810,9 @@ export class FileScanner {
     return r.idx;
   }
 
-  /** How many DW_TAG_member children `n` has, counted without decoding them (hot: every struct in every unit). */
-  private memberCount(n: Node): number {
-    if (!n.hasChildren) return 0;
+  /** Whether `n` has more than `than` DW_TAG_member children, counted without decoding them (hot: every struct in every unit). */
+  private memberCount(n: Node, than: number): boolean {
+    if (!n.hasChildren) return 0 > than;
     const u = n.unit;
     const r = u.reader;
     const h = u.header;
@@ -817,12 +826,11 @@ export class FileScanner {
       const a = abbrevs.get(code);
       if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
       if (depth === 1 && a.tag === C.DW_TAG_member) count++;
-      const f = a.forms;
-      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      skipAttrs(r, a, h);
       pos = r.pos;
       if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
     }
-    return count;
+    return count > than;
   }
 
   private fillEnum(n: Node, d: TypeDef): void {
@@ -945,6 +953,25 @@ export class FileScanner {
     m.varNames.add(name);
     m.vars.push([name, t]);
   }
+}
+
+/** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */
+function skipAttrs(r: Reader, a: Abbrev, h: UnitHeader): void {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  if (a.fixedShape !== shape) {
+    let n = 0;
+    for (let j = 0; j < a.forms.length; j++) {
+      const s = formSize(a.forms[j], h);
+      if (s < 0) { n = -1; break; }
+      n += s;
+    }
+    a.fixedSize = n;
+    a.fixedShape = shape;
+  }
+  const n = a.fixedSize;
+  if (n >= 0 && r.pos + n <= r.length) { r.pos += n; return; }
+  const f = a.forms;
+  for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
 }
 
 /** 64 bits of FNV-1a (two 32-bit lanes) as hex: short, stable across runs and threads. */
