@@ -189,17 +189,17 @@ export class FileScanner {
   /** This file's table: w-indices in the order first met, and their descriptions. */
   private readonly fileIds: number[] = [];
   private readonly defs: TypeDef[] = [];
-  private readonly mods = new Map<string, { seen: Set<number>; vars: [string, number][]; varNames: Set<string>; units: number }>();
+  private readonly mods = new Map<string, { seen: IdSet; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
   /** DIEs decoded on demand (by reference) in the current compile unit. */
   private nodes = new Map<number, Node>();
   private readonly lineTables = new Map<number, LineFileTable | null>();
   private readonly doneUnits = new Set<string>();
   // Per compile unit:
-  private memo = new Map<number, number>();
+  private readonly memo = new DieMemo();
   private walkedTypeUnits = new Set<number>();
   private work: { node: Node; idx: number }[] = [];
-  private seen!: Set<number>;
+  private seen!: IdSet;
   private ns = '';
   private readonly unitFiles = new Map<number, UnitFiles>();
   private cuName = '';
@@ -265,7 +265,7 @@ export class FileScanner {
       newIds: this.idList.slice(t.sent),
       newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
       defs,
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: [...m.seen], vars: m.vars, units: m.units })),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: m.seen.list, vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
     t.sent = this.idList.length;
@@ -286,10 +286,10 @@ export class FileScanner {
     if (this.doneUnits.has(tuKey)) return; // the same translation unit linked in twice
     this.doneUnits.add(tuKey);
     let m = this.mods.get(module);
-    if (!m) { m = { seen: new Set(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
+    if (!m) { m = { seen: new IdSet(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
     m.units++;
     this.seen = m.seen;
-    this.memo = new Map();
+    this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
     this.walkedTypeUnits = new Set();
     this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
     this.cuName = cuName;
@@ -952,6 +952,66 @@ export class FileScanner {
     if (m.varNames.has(name)) return;
     m.varNames.add(name);
     m.vars.push([name, t]);
+  }
+}
+
+/** A set of w-indices that remembers the order they were added in (a module's seen IDs). */
+class IdSet {
+  private flags = new Uint8Array(1024);
+  readonly list: number[] = [];
+
+  add(w: number): void {
+    if (w >= this.flags.length) {
+      const grown = new Uint8Array(Math.max(w + 1, this.flags.length * 2));
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    if (this.flags[w]) return;
+    this.flags[w] = 1;
+    this.list.push(w);
+  }
+}
+
+/**
+ * DIE -> w-index for one compile unit: an array indexed by offset within the
+ * unit (reused from unit to unit, only the entries set are cleared), a map
+ * for DIEs elsewhere (type units, other units).
+ */
+const MAX_MEMO_ARRAY = 1 << 22;
+
+class DieMemo {
+  private vals = new Int32Array(1 << 16);
+  private touched: number[] = [];
+  private readonly other = new Map<number, number>();
+  private start = 0;
+  private end = 0;
+
+  reset(start: number, end: number): void {
+    for (const i of this.touched) this.vals[i] = 0;
+    this.touched.length = 0;
+    this.other.clear();
+    if (end - start > MAX_MEMO_ARRAY) end = start; // a huge unit: the map alone
+    this.start = start;
+    this.end = end;
+    if (end - start > this.vals.length) this.vals = new Int32Array(end - start);
+  }
+
+  get(key: number): number | undefined {
+    if (key >= this.start && key < this.end) {
+      const v = this.vals[key - this.start];
+      return v === 0 ? undefined : v - 1;
+    }
+    return this.other.get(key);
+  }
+
+  set(key: number, w: number): void {
+    if (key >= this.start && key < this.end) {
+      const i = key - this.start;
+      if (this.vals[i] === 0) this.touched.push(i);
+      this.vals[i] = w + 1;
+    } else {
+      this.other.set(key, w);
+    }
   }
 }
 
