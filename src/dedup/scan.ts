@@ -146,6 +146,8 @@ export class ScanTables {
   readonly keys = new Map<string, number>();
   /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
   readonly tagged = new Map<string, Map<number, number>>();
+  /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
+  readonly contents = new Map<string, string>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
   derivedOf = new Int32Array(4096);
   /** Canonical file name -> a small number, for short lookup keys. */
@@ -754,20 +756,34 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
+    // Worked out with member types as w-indices (short, one-to-one with their ID strings in this
+    // thread's tables), so a type met again is found without building and hashing the long form.
     const parts: string[] = [];
+    const types: number[] = [];
     for (const c of this.children(n)) {
       if (c.tag === C.DW_TAG_member) {
         let off = '?';
         try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
-        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
+        const w = this.typeIdOf(c.type, depth + 1);
+        types.push(w);
+        parts.push(`${c.name ?? ''}:\0:${c.bitSize ?? ''}@${off}`);
       } else if (c.tag === C.DW_TAG_enumerator) {
         const v = c.constValue;
         parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
       }
     }
     parts.push(`size ${n.byteSize ?? ''}`);
-    return hash64(parts.join(';'));
+    const short = `${parts.join(';')}|${types.join(',')}`;
+    let h = this.t.contents.get(short);
+    if (h === undefined) {
+      let k = 0;
+      const long = parts.map((p) => (p.includes(':\0:') ? p.replace(':\0:', () => `:${this.idList[types[k++]]}:`) : p));
+      h = hash64(long.join(';'));
+      this.t.contents.set(short, h);
+    }
+    return h;
   }
+
 
   private arrayId(n: Node, depth: number): number {
     const elem = this.typeIdOf(n.type, depth + 1);
