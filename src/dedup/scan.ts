@@ -146,6 +146,10 @@ export class ScanTables {
   readonly keys = new Map<string, number>();
   /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
   readonly tagged = new Map<string, Map<number, number>>();
+  /** Typedefs: name -> base w-index -> w-index. */
+  readonly typedefs = new Map<string, Map<number, number>>();
+  /** Arrays: element w-index -> (index type, count) code -> w-index. */
+  readonly arrays = new Map<number, Map<number, number>>();
   /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
   readonly contents = new Map<string, string>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
@@ -736,7 +740,16 @@ export class FileScanner {
       case C.DW_TAG_typedef: {
         const t = this.typeIdOf(n.type, depth + 1);
         const name = n.name ?? '';
-        return this.derived(`t${t} ${name}`, () => `${this.idList[t]} typedef ${name}`, () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; }, this.aliasable[t] === 1);
+        // Found by name (a string met before, its hash cached), then base: no key string.
+        let byName = this.t.typedefs.get(name);
+        if (!byName) { byName = new Map(); this.t.typedefs.set(name, byName); }
+        const w = byName.get(t);
+        if (w !== undefined && this.t.local[w] !== 0) return w;
+        const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
+        if (w !== undefined) return this.use(w, make).idx;
+        const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1).idx;
+        byName.set(t, idx);
+        return idx;
       }
       case C.DW_TAG_array_type:
         return this.arrayId(n, depth);
@@ -800,8 +813,19 @@ export class FileScanner {
     for (let i = dims.length - 1; i >= 0; i--) {
       const { count, index } = dims[i];
       const prev = cur;
-      cur = this.derived(`[${prev} ${index} ${count}`, () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`,
-        () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; }, al);
+      const make = () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; };
+      const id = () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`;
+      if (index < 1 << 18 && count >= -1 && count < 2 ** 33) {
+        // Element, then (index type, count) as one number: no key string.
+        let byElem = this.t.arrays.get(prev);
+        if (!byElem) { byElem = new Map(); this.t.arrays.set(prev, byElem); }
+        const code = index * 2 ** 34 + count + 1;
+        const w = byElem.get(code);
+        if (w !== undefined) cur = this.t.local[w] !== 0 ? w : this.use(w, make).idx;
+        else { cur = this.intern(id(), make, al).idx; byElem.set(code, cur); }
+      } else {
+        cur = this.derived(`[${prev} ${index} ${count}`, id, make, al);
+      }
       this.seen.add(cur);
     }
     return cur;
