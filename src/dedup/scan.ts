@@ -206,6 +206,12 @@ export class FileScanner {
   private walkedTypeUnits = new Set<number>();
   private work: { node: Node; idx: number }[] = [];
   private seen!: IdSet;
+  /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
+  private voidW = -1;
+  private fpW = -1;
+  /** The last unit asked for its file table, and the table. */
+  private filesUnit = -1;
+  private files?: UnitFiles;
   private ns = '';
   private readonly unitFiles = new Map<number, UnitFiles>();
   private cuName = '';
@@ -298,6 +304,7 @@ export class FileScanner {
     this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
     this.walkedTypeUnits = new Set();
     this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
+    this.voidW = this.fpW = -1;
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
@@ -326,7 +333,9 @@ export class FileScanner {
   /** The file table of a unit's line program, with its compilation directory (cached per unit). */
   private filesOf(u: Unit): UnitFiles {
     const k = u.key as number;
+    if (k === this.filesUnit && this.files) return this.files;
     let f = this.unitFiles.get(k);
+    if (f) { this.filesUnit = k; this.files = f; }
     if (f) return f;
     f = { files: [], first: 1, dir: undefined, canon: [], nos: [] };
     this.unitFiles.set(k, f);
@@ -626,6 +635,17 @@ export class FileScanner {
   }
 
   private special(bare: string): number {
+    // void and the function type are met on every other DIE: remembered for the unit (whose namespace is fixed).
+    const isVoid = bare === VOID_ID;
+    const known = isVoid ? this.voidW : bare === FP_ID ? this.fpW : -1;
+    if (known >= 0 && this.t.local[known] !== 0) { this.seen.add(known); return known; }
+    const w = this.specialUncached(bare);
+    if (isVoid) this.voidW = w;
+    else if (bare === FP_ID) this.fpW = w;
+    return w;
+  }
+
+  private specialUncached(bare: string): number {
     const id = this.ns + bare;
     const r = this.intern(id, () => {
       if (bare === VOID_ID) { const d = newDef(K_INTEGER, 'void', 'void'); d.enc = CTF_INT_SIGNED; return d; }
