@@ -1,7 +1,8 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern=...),
 // or name test files/folders to run only those.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -25,5 +26,10 @@ if (files.length === 0) {
   console.error('run-tests: no test files found (did `npm run build` run?)');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...opts, ...files], { stdio: 'inherit' });
+// Commands find kernel profiles in the user's store by build-id: tests get an empty
+// store of their own so what a user stored never changes what a test sees.
+const store = process.env.VIRTMEM_PROFILES ? undefined : mkdtempSync(join(tmpdir(), 'virtmem-test-profiles-'));
+const env = store ? { ...process.env, VIRTMEM_PROFILES: store } : process.env;
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...opts, ...files], { stdio: 'inherit', env });
+if (store) rmSync(store, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -1,6 +1,6 @@
 /**
- * BTF -> the type model (types/), lazily, with the same create-cache-then-fill
- * work queue as the DWARF and CTF converters (no recursion; cycles close
+ * BTF -> the type model (types/), lazily, with the create-cache-then-fill
+ * work queue the DWARF and CTF converters share (types/lazy.ts) (no recursion; cycles close
  * through the cache; a failure drops what the call made and marks the id
  * broken).
  *
@@ -18,7 +18,7 @@
  */
 import { FormatError } from '../bytes/index.js';
 import {
-  VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type PointerType, type StructType, type Type, type TypeSource,
+  LazyTypeBuilder, VOID, type ArrayType, type FunctionType, type IntType, type NamedKind, type PointerType, type StructType, type Type, type TypeSource,
   type Variable,
 } from '../types/index.js';
 import type { Btf } from './btf.js';
@@ -72,49 +72,24 @@ export interface BtfTypesOptions {
   pointerSize?: number;
 }
 
-export class BtfTypes implements TypeSource {
+export class BtfTypes extends LazyTypeBuilder<BtfTypeId> implements TypeSource {
   readonly format = 'btf';
-  /** Converted types by id (an array: ids are dense). */
-  private readonly cache: (Type | undefined)[] = [];
-  private readonly broken = new Map<BtfTypeId, FormatError>();
-  /** Ids created by the current top-level call, in creation order: the fill queue. */
-  private made: BtfTypeId[] = [];
-  private building = false;
   private readonly pointerSize: number;
 
   constructor(readonly btf: Btf, opts: BtfTypesOptions = {}) {
+    super();
     this.pointerSize = opts.pointerSize ?? 8;
   }
 
   /** The model type of BTF type `id` (0 is void). */
-  typeOf(id: BtfTypeId): Type {
-    if (id === 0) return VOID;
-    const c = this.cache[id];
-    if (c) return c;
-    const b = this.broken.get(id);
-    if (b) throw b;
-    if (this.building) return this.shallow(id);
-    this.building = true;
-    try {
-      const t = this.shallow(id);
-      const made = this.made;
-      for (let i = 0; i < made.length; i++) this.fill(made[i]);
-      return t;
-    } catch (e) {
-      if (!(e instanceof FormatError)) throw e;
-      for (const k of this.made) this.cache[k] = undefined;
-      this.broken.set(id, e);
-      throw e;
-    } finally {
-      this.made = [];
-      this.building = false;
-    }
+  override typeOf(id: BtfTypeId): Type {
+    return id === 0 ? VOID : super.typeOf(id);
   }
 
-  private put<T extends Type>(id: BtfTypeId, t: T): T {
-    t.origin = { format: 'btf', id };
-    this.cache[id] = t;
-    this.made.push(id);
+  /** Store `t` for `id` and queue filling in its references. */
+  private putFilled<T extends Type>(id: BtfTypeId, t: T): T {
+    this.put(id, t);
+    this.defer(() => this.fill(id));
     return t;
   }
 
@@ -146,10 +121,10 @@ export class BtfTypes implements TypeSource {
   }
 
   /** Create type `id` without its references (members, targets): `fill` adds those. */
-  private shallow(id0: BtfTypeId): Type {
+  protected shallow(id0: BtfTypeId): Type {
     const id = this.untag(id0);
     if (id === 0) return VOID;
-    const hit = this.cache[id];
+    const hit = this.cached(id);
     if (hit) return hit;
     const b = this.blob(id);
     const w = b.words;
@@ -178,28 +153,25 @@ export class BtfTypes implements TypeSource {
       case BTF_KIND_PTR: {
         this.nameOf(b, w[p], id);
         // Not queued: the target is made when first read (see BtfPointer).
-        const t = new BtfPointer(this, size, this.pointerSize);
-        t.origin = { format: 'btf', id };
-        this.cache[id] = t;
-        return t;
+        return this.put(id, new BtfPointer(this, size, this.pointerSize));
       }
       case BTF_KIND_TYPEDEF:
-        return this.put(id, { kind: 'typedef', name: this.nameOf(b, w[p], id), target: VOID as Type });
+        return this.putFilled(id, { kind: 'typedef', name: this.nameOf(b, w[p], id), target: VOID as Type });
       case BTF_KIND_CONST: case BTF_KIND_VOLATILE: case BTF_KIND_RESTRICT:
         this.nameOf(b, w[p], id);
-        return this.put(id, { kind: kind === BTF_KIND_CONST ? 'const' : kind === BTF_KIND_VOLATILE ? 'volatile' : 'restrict', target: VOID as Type });
+        return this.putFilled(id, { kind: kind === BTF_KIND_CONST ? 'const' : kind === BTF_KIND_VOLATILE ? 'volatile' : 'restrict', target: VOID as Type });
       case BTF_KIND_ARRAY:
         this.nameOf(b, w[p], id);
-        return this.put(id, { kind: 'array', element: VOID, count: w[p + 5] } as ArrayType);
+        return this.putFilled(id, { kind: 'array', element: VOID, count: w[p + 5] } as ArrayType);
       case BTF_KIND_FUNC_PROTO: {
         this.nameOf(b, w[p], id);
         const vlen = info & 0xffff;
         const varargs = vlen > 0 && w[p + 3 + 2 * (vlen - 1)] === 0 && w[p + 4 + 2 * (vlen - 1)] === 0;
-        return this.put(id, { kind: 'function', returns: VOID, params: [], varargs, prototyped: true } as FunctionType);
+        return this.putFilled(id, { kind: 'function', returns: VOID, params: [], varargs, prototyped: true } as FunctionType);
       }
       case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
         const name = this.nameOf(b, w[p], id);
-        return this.put(id, { kind: kind === BTF_KIND_STRUCT ? 'struct' : 'union', name: name || undefined, size, members: [] } as StructType);
+        return this.putFilled(id, { kind: kind === BTF_KIND_STRUCT ? 'struct' : 'union', name: name || undefined, size, members: [] } as StructType);
       }
       case BTF_KIND_ENUM: case BTF_KIND_ENUM64: {
         const name = this.nameOf(b, w[p], id);
@@ -225,7 +197,7 @@ export class BtfTypes implements TypeSource {
 
   /** Add the references of type `id` (made by shallow), creating what they point at. */
   private fill(id: BtfTypeId): void {
-    const t = this.cache[id]!;
+    const t = this.cached(id)!;
     const b = this.blob(id);
     const w = b.words;
     const p = b.start(id);

@@ -7,11 +7,40 @@
  *   virtmem ps DUMP [--vmlinux F] [--types F] [--system-map F] [--format FMT] [--json|--csv] [...]
  */
 import { UsageError, VirtmemError } from '../bytes/index.js';
-import { PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
+import { HOW_TO_GIVE_TYPES, MissingLayoutError, PARTIAL_EXIT, rowIsPartial, type CommandOptions, type GuestCommand, type Row } from '../commands/index.js';
+import { LookupError, type Program } from '../program/index.js';
 import { flag, parse } from './args.js';
 import type { Subcommand } from './main.js';
 import { openProgram, PROGRAM_OPTIONS, PROGRAM_USAGE } from './program-open.js';
 import { render, renderJson } from './render.js';
+
+/** What a command's rows came to: the rows, problems besides cells, and whether anything was unreadable. */
+export interface Collected {
+  rows: Row[];
+  problems: string[];
+  partial: boolean;
+}
+
+/**
+ * Run a command's rows over a Program, keeping the rows read when a walk stops
+ * partway (its error becomes a problem). A MissingLayoutError (the kernel's
+ * types lack what the command reads), or any error before the first row, is
+ * thrown: nothing could be read.
+ */
+export function collectRows(cmd: GuestCommand, prog: Program, opts: CommandOptions): Collected {
+  const problems: string[] = [];
+  const rows: Row[] = [];
+  try {
+    for (const r of cmd.rows(prog, opts, { problem: (m) => problems.push(m) })) rows.push(r);
+  } catch (e) {
+    if (!(e instanceof VirtmemError)) throw e;
+    if (e instanceof MissingLayoutError) throw e;
+    // Nothing read at all: an error, not a partial result; a missing type or variable says how to supply one.
+    if (rows.length === 0) throw e instanceof LookupError ? new MissingLayoutError(`${e.message}; ${HOW_TO_GIVE_TYPES}`) : e;
+    problems.push(e.message);
+  }
+  return { rows, problems, partial: problems.length > 0 || rows.some(rowIsPartial) };
+}
 
 export function guestSubcommand(cmd: GuestCommand): Subcommand {
   const usage = `virtmem ${cmd.name} DUMP ${PROGRAM_USAGE} [--json | --csv]${cmd.usage ? ' ' + cmd.usage : ''}`;
@@ -35,14 +64,7 @@ export function guestSubcommand(cmd: GuestCommand): Subcommand {
       if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'\nusage: ${usage}`);
       const opts = p.values as CommandOptions;
       const prog = openProgram(dump, p);
-      const problems: string[] = [];
-      const rows: Row[] = [];
-      try {
-        for (const r of cmd.rows(prog, opts, { problem: (m) => problems.push(m) })) rows.push(r);
-      } catch (e) {
-        if (!(e instanceof VirtmemError)) throw e;
-        problems.push(e.message);
-      }
+      const { rows, problems, partial } = collectRows(cmd, prog, opts);
       const columns = cmd.columns(opts);
       let out: string;
       if (flag(p, 'json')) out = renderJson(rows);
@@ -50,7 +72,6 @@ export function guestSubcommand(cmd: GuestCommand): Subcommand {
       else out = cmd.text ? cmd.text(rows, opts) : render('table', columns, rows);
       process.stdout.write(out);
       for (const m of problems) process.stderr.write(`virtmem ${cmd.name}: partial: ${m}\n`);
-      const partial = problems.length > 0 || rows.some(rowIsPartial);
       if (partial && !problems.length) process.stderr.write(`virtmem ${cmd.name}: partial: some values could not be read (shown as <unreadable>)\n`);
       return partial ? PARTIAL_EXIT : 0;
     },

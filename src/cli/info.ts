@@ -11,12 +11,15 @@ import type { DumpFormat } from '../memory/index.js';
 import { flag, parse, str } from './args.js';
 import type { Subcommand } from './main.js';
 import { renderJson } from './render.js';
+import { PROFILE_OPTIONS, profileOptions } from './profile-find.js';
 
 const USAGE = `virtmem info DUMP [--vmlinux FILE] [--types FILE] [--system-map FILE] [--json] [--format FMT] [--no-vmcoreinfo]
   --vmlinux FILE     types from its DWARF, symbols from its .symtab (shifted by the KASLR offset)
   --types FILE       types from a CTF (dict, archive, ELF .ctf) or BTF (raw, ELF .BTF) file
   --system-map FILE  symbols from a System.map
   --no-vmcoreinfo    ignore the dump's VMCOREINFO: page tables, kallsyms and identity by scanning memory
+  --profile FILE     symbols (and CTF types) from a kernel profile; by default the store's profile for the dump's build-id
+  --no-profile       do not look in the profile store
   --format FMT       read DUMP as elf, kdump, flat, lime, saved or raw instead of detecting it`;
 
 const hex = (n: bigint | number) => '0x' + n.toString(16);
@@ -64,14 +67,14 @@ export const command: Subcommand = {
   async run(argv: string[]): Promise<number> {
     const p = parse(argv, {
       vmlinux: { type: 'string' }, types: { type: 'string' }, 'system-map': { type: 'string' }, json: { type: 'boolean' },
-      format: { type: 'string' }, 'no-vmcoreinfo': { type: 'boolean' },
+      format: { type: 'string' }, 'no-vmcoreinfo': { type: 'boolean' }, ...PROFILE_OPTIONS,
     }, USAGE);
     const [dump, ...extra] = p.positionals;
     if (!dump) throw new UsageError(`missing DUMP\nusage: ${USAGE}`);
     if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}\nusage: ${USAGE}`);
     const k = openKernel(dump, {
       vmlinux: str(p, 'vmlinux'), types: str(p, 'types'), systemMap: str(p, 'system-map'),
-      format: str(p, 'format') as DumpFormat | undefined, ignoreVmcoreinfo: flag(p, 'no-vmcoreinfo'),
+      format: str(p, 'format') as DumpFormat | undefined, ignoreVmcoreinfo: flag(p, 'no-vmcoreinfo'), ...profileOptions(p),
     });
     process.stdout.write(flag(p, 'json') ? renderJson(infoJson(k)) : infoText(k));
     return 0;

@@ -27,7 +27,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand
   print: { summary: 'evaluate a C expression over kernel variables and types (as drgn), print it as C', load: async () => (await import('./print.js')).command },
   info: { summary: 'which kernel a dump holds: release, KASLR, page tables, where symbols and types come from', load: async () => (await import('./info.js')).command },
   uname: { summary: 'the guest kernel\'s utsname (virt-uname)', load: async () => guest((await import('../commands/uname.js')).uname) },
+  dmesg: { summary: 'the guest kernel\'s log (virt-dmesg)', load: async () => guest((await import('../commands/dmesg.js')).dmesg) },
+  ifconfig: { summary: 'the guest\'s network interfaces and addresses (virt-ifconfig)', load: async () => guest((await import('../commands/ifconfig.js')).ifconfig) },
+  lsmod: { summary: 'the guest\'s loaded modules, as /proc/modules', load: async () => guest((await import('../commands/lsmod.js')).lsmod) },
+  ps: { summary: 'the guest\'s processes: pid, ppid, ids, state, threads, RSS, start, argv (virt-ps)', load: async () => guest((await import('../commands/ps.js')).ps) },
+  pstree: { summary: 'the guest\'s processes as a tree (virt-pstree)', load: async () => guest((await import('../commands/pstree.js')).pstree) },
   types: { summary: 'C types from DWARF: declarations, pahole-style layouts, JSON', load: async () => (await import('./types.js')).command },
+  addr2line: { summary: 'address -> function+offset and file:line, from a profile or a vmlinux', load: async () => (await import('./addr2line.js')).command },
+  profile: { summary: 'kernel profiles (symbols, lines, CTF in one ELF): build, strip, info, list, add, rm, fetch', load: async () => (await import('./profile.js')).command },
+  sym: { summary: 'run-time address in a dump -> function+offset and file:line, through the kernel\'s profile', load: async () => (await import('./sym.js')).command },
 };
 
 function help(): string {

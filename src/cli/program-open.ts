@@ -9,6 +9,7 @@ import { openKernel } from '../kernel/index.js';
 import type { DumpFormat } from '../memory/index.js';
 import { Program } from '../program/index.js';
 import { str, type Options, type Parsed } from './args.js';
+import { PROFILE_OPTIONS, PROFILE_USAGE, profileOptions } from './profile-find.js';
 
 /** The options every program command takes (as `virtmem info`). */
 export const PROGRAM_OPTIONS: Options = {
@@ -16,15 +17,16 @@ export const PROGRAM_OPTIONS: Options = {
   types: { type: 'string' },
   'system-map': { type: 'string' },
   format: { type: 'string' },
+  ...PROFILE_OPTIONS,
 };
 
-export const PROGRAM_USAGE = '[--vmlinux FILE] [--types FILE] [--system-map FILE] [--format FMT]';
+export const PROGRAM_USAGE = `[--vmlinux FILE] [--types FILE] [--system-map FILE] [--format FMT] ${PROFILE_USAGE}`;
 
 /** A Program over DUMP, with the kernel's symbols and types. */
 export function openProgram(dump: string, p: Parsed): Program {
   const k = openKernel(dump, {
     vmlinux: str(p, 'vmlinux'), types: str(p, 'types'), systemMap: str(p, 'system-map'),
-    format: str(p, 'format') as DumpFormat | undefined,
+    format: str(p, 'format') as DumpFormat | undefined, ...profileOptions(p),
   });
   return Program.fromKernel(k);
 }

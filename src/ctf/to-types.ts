@@ -1,8 +1,8 @@
 /**
  * CTF -> the type model (types/), lazily.
  *
- * `typeOf(id)` builds one type and what it refers to, the way the DWARF
- * converter does it, with a work queue instead of recursion so a kernel-sized
+ * `typeOf(id)` builds one type and what it refers to through types/lazy.ts
+ * (LazyTypeBuilder, shared with the DWARF and BTF converters), with a work queue instead of recursion so a kernel-sized
  * graph cannot overflow the stack:
  *   1. `shallow(id)` makes the object with what needs no other type (name,
  *      size, encoding), caches it, and queues a task filling in what points
@@ -27,7 +27,7 @@
  */
 import { FormatError } from '../bytes/index.js';
 import {
-  VOID, type ArrayType, type EnumType, type ForwardType, type FunctionType, type IntType, type NamedKind,
+  LazyTypeBuilder, VOID, type ArrayType, type EnumType, type ForwardType, type FunctionType, type IntType, type NamedKind,
   type StructType, type Type, type TypeSource, type Variable,
 } from '../types/index.js';
 import {
@@ -62,61 +62,30 @@ function namedKindOf(t: CtfType): NamedKind | undefined {
 }
 
 /** The types of one CTF dict (and, for a child, its parent) as a TypeSource. */
-export class CtfTypes implements TypeSource {
+export class CtfTypes extends LazyTypeBuilder<CtfTypeId> implements TypeSource {
   readonly format = 'ctf';
-  private readonly cache = new Map<CtfTypeId, Type>();
-  private readonly broken = new Map<CtfTypeId, FormatError>();
-  private queue: (() => void)[] = [];
-  private made: CtfTypeId[] = [];
-  private building = false;
   private index?: Map<string, CtfTypeId[]>;
   private readonly pointerSize: number;
   private readonly gccArrayOrder: boolean;
 
   constructor(readonly dict: CtfDict, opts: CtfTypesOptions = {}) {
+    super();
     this.pointerSize = opts.pointerSize ?? 8;
     this.gccArrayOrder = opts.gccArrayOrder ?? false;
   }
 
   /** The model type of CTF type `id` (0 is void). Throws the FormatError of a broken type. */
-  typeOf(id: CtfTypeId): Type {
-    if (id === 0) return VOID;
-    const c = this.cache.get(id);
-    if (c) return c;
-    const b = this.broken.get(id);
-    if (b) throw b;
-    if (this.building) return this.shallow(id);
-    this.building = true;
-    try {
-      const t = this.shallow(id);
-      for (let i = 0; i < this.queue.length; i++) this.queue[i]();
-      return t;
-    } catch (e) {
-      if (!(e instanceof FormatError)) throw e;
-      for (const k of this.made) this.cache.delete(k);
-      this.broken.set(id, e);
-      throw e;
-    } finally {
-      this.queue = [];
-      this.made = [];
-      this.building = false;
-    }
+  override typeOf(id: CtfTypeId): Type {
+    return id === 0 ? VOID : super.typeOf(id);
   }
 
   private raw(id: CtfTypeId): CtfType {
     return this.dict.type(id);
   }
 
-  private put<T extends Type>(id: CtfTypeId, t: T): T {
-    t.origin = { format: 'ctf', id };
-    this.cache.set(id, t);
-    this.made.push(id);
-    return t;
-  }
-
-  private shallow(id: CtfTypeId): Type {
+  protected shallow(id: CtfTypeId): Type {
     if (id === 0) return VOID;
-    const hit = this.cache.get(id);
+    const hit = this.cached(id);
     if (hit) return hit;
     const r = this.raw(id);
     switch (r.kind) {
@@ -135,23 +104,23 @@ export class CtfTypes implements TypeSource {
       }
       case CTF_K_POINTER: {
         const t = this.put(id, { kind: 'pointer', target: VOID as Type, size: this.pointerSize });
-        this.queue.push(() => { t.target = this.shallow(r.ref); });
+        this.defer(() => { t.target = this.shallow(r.ref); });
         return t;
       }
       case CTF_K_TYPEDEF: {
         const t = this.put(id, { kind: 'typedef', name: r.name, target: VOID as Type });
-        this.queue.push(() => { t.target = this.shallow(r.ref); });
+        this.defer(() => { t.target = this.shallow(r.ref); });
         return t;
       }
       case CTF_K_CONST: case CTF_K_VOLATILE: case CTF_K_RESTRICT: {
         const kind = r.kind === CTF_K_CONST ? 'const' : r.kind === CTF_K_VOLATILE ? 'volatile' : 'restrict';
         const t = this.put(id, { kind, target: VOID as Type });
-        this.queue.push(() => { t.target = this.shallow(r.ref); });
+        this.defer(() => { t.target = this.shallow(r.ref); });
         return t;
       }
       case CTF_K_ARRAY: {
         const t = this.put(id, { kind: 'array', element: VOID, count: r.nelems } as ArrayType);
-        this.queue.push(() => {
+        this.defer(() => {
           if (this.gccArrayOrder && this.raw(r.contents).kind === CTF_K_ARRAY) this.fixArrayOrder(id, t);
           else t.element = this.shallow(r.contents);
         });
@@ -159,7 +128,7 @@ export class CtfTypes implements TypeSource {
       }
       case CTF_K_FUNCTION: {
         const t = this.put(id, { kind: 'function', returns: VOID, params: [], varargs: r.varargs, prototyped: true } as FunctionType);
-        this.queue.push(() => {
+        this.defer(() => {
           t.returns = this.shallow(r.ret);
           t.params = r.args.map((a) => ({ name: undefined, type: this.shallow(a) }));
         });
@@ -167,7 +136,7 @@ export class CtfTypes implements TypeSource {
       }
       case CTF_K_STRUCT: case CTF_K_UNION: {
         const t = this.put(id, { kind: r.kind === CTF_K_STRUCT ? 'struct' : 'union', name: r.name || undefined, size: r.size, members: [] } as StructType);
-        this.queue.push(() => {
+        this.defer(() => {
           const last = r.members.length - 1;
           t.members = r.members.map((m, i) => {
             const cut = this.sliceOf(m.type);
@@ -261,7 +230,7 @@ export class CtfTypes implements TypeSource {
     if (t.kind !== 'array' || t.count !== 0) return t;
     const f: ArrayType = { kind: 'array', element: t.element, count: undefined };
     if (t.origin) f.origin = t.origin;
-    this.queue.push(() => { f.element = t.element; });
+    this.defer(() => { f.element = t.element; });
     return f;
   }
 

@@ -7,7 +7,9 @@
  * (unit headers), abbrev.ts (.debug_abbrev), form.ts (attribute values of every
  * form), die.ts (lazy DIEs and children), info.ts (DwarfInfo: units, abbrev
  * cache, strings, str_offsets, addr, type signatures), name-index.ts (finding
- * DIEs by name without materialising them).
+ * DIEs by name without materialising them), lines.ts (line program header
+ * and state machine), line-table.ts (address -> file:line for a whole file),
+ * line.ts (file tables as DW_AT_decl_file indexes them, on lines.ts's header).
  */
 export * from './constants.js';
 export { dwName, tagName, atName, formName, type ConstantFamily } from './names.js';
@@ -22,4 +24,9 @@ export { Die, MAX_DIE_DEPTH } from './die.js';
 export { DwarfInfo, Unit } from './info.js';
 export { NameIndex, findByName, scanTopLevel, strOffsetsOf, INDEXED_TAGS, type NameHit } from './name-index.js';
 export { dwarfSectionsFromElf, loadDwarfSections } from "./load.js";
-export { readLineFiles, type LineFileTable, DW_LNCT_path, DW_LNCT_directory_index } from './line.js';
+export {
+  readLineHeader, runLineProgram, lineRows, lineFilePath, stateAddress,
+  type LineProgramHeader, type LineFileEntry, type LineState, type LineRow,
+} from './lines.js';
+export { LineTable, LineTableBuilder, type LineHit, type LineLookup } from './line-table.js';
+export { readLineFiles, type LineFileTable } from './line.js';

@@ -5,7 +5,7 @@
  */
 import * as C from './constants.js';
 
-export type ConstantFamily = 'DW_TAG' | 'DW_AT' | 'DW_FORM' | 'DW_ATE' | 'DW_UT' | 'DW_OP' | 'DW_CHILDREN';
+export type ConstantFamily = 'DW_TAG' | 'DW_AT' | 'DW_FORM' | 'DW_ATE' | 'DW_UT' | 'DW_OP' | 'DW_CHILDREN' | 'DW_LNS' | 'DW_LNE' | 'DW_LNCT';
 
 const tables = new Map<string, Map<number, string>>();
 for (const [name, value] of Object.entries(C)) {

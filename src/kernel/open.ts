@@ -18,6 +18,9 @@
  *   types      a CTF file (dict, archive, or ELF .ctf) or a BTF file (raw, or ELF
  *              .BTF) for the types; wins over vmlinux's DWARF
  *   systemMap  a System.map (shifted) for the symbols, when no vmlinux is given
+ *   profile    a kernel profile (given, or found by findProfile from the identity
+ *              read first): its .symtab (shifted) for the symbols and its .ctf for
+ *              the types; a build-id other than the dump's is refused
  * Each step that fails leaves a warning and the next source is tried; only a dump
  * that cannot be read as an x86-64 kernel at all, or a file given on the command
  * line that cannot be read, is an error. `sources` says where each thing came from.
@@ -54,6 +57,19 @@ export interface OpenKernelOptions {
    * qemu_fw_cfg, or a LiME/raw image, gives; tests use it on dumps that have one.
    */
   ignoreVmcoreinfo?: boolean;
+  /**
+   * A kernel profile (profile/format.ts: an ELF file with .symtab, .ctf and a
+   * build-id note) for symbols and, when it has .ctf, types. Its build-id must
+   * be the dump's: another kernel's profile is refused (UsageError).
+   */
+  profile?: string;
+  /**
+   * Finds the dump's profile (the CLI passes the profile store's lookup),
+   * called with the identity read before the symbols (VMCOREINFO BUILD-ID /
+   * OSRELEASE, else the banner scan). Used when no vmlinux, System.map or
+   * profile is given; memory-only when it finds none.
+   */
+  findProfile?: (id: { buildId?: string; release?: string }) => string | undefined;
 }
 
 /** One line of "where things came from". */
@@ -89,6 +105,8 @@ export interface KernelContext {
   types: KernelTypes;
   sources: KernelSource[];
   warnings: string[];
+  /** The profile the symbols (and maybe types) came from, when one was used. */
+  profile?: string;
 }
 
 const msg = (e: unknown) => (e instanceof VirtmemError ? e.message : String(e));
@@ -179,7 +197,37 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
   })();
   let symbols: SymbolTable | undefined;
   let vmlinuxElf: ElfFile | undefined;
-  if (opts.vmlinux) {
+  // A profile: given, or found by the identity the dump states before any symbols are read.
+  let profile = opts.vmlinux || opts.systemMap ? undefined : opts.profile;
+  if (!profile && !opts.vmlinux && !opts.systemMap && opts.findProfile) {
+    const pre = identifyKernel(map, { vmcoreinfo, text });
+    const release = pre.release ?? (pre.banner ? bannerRelease(pre.banner) : undefined);
+    profile = opts.findProfile({ buildId: pre.buildId, release });
+  }
+  let profileTypes = false;
+  if (profile) {
+    readable(profile, 'profile');
+    const pelf = ElfFile.open(profile);
+    try {
+      const pre = identifyKernel(map, { vmcoreinfo, text });
+      const pid = pelf.buildId();
+      if (pid && pre.buildId && pid !== pre.buildId) {
+        throw new UsageError(`profile ${profile} is for the kernel with build-id ${pid}, but the dump's kernel has build-id ${pre.buildId}: wrong profile`);
+      }
+      if (!pid || !pre.buildId) warnings.push(`cannot check that profile ${profile} is the dump's kernel (no build-id on one side)`);
+      const t = pelf.compactSymbols();
+      if (t.length) {
+        symbols = new LazyElfSymbols(t, `profile ${profile} .symtab`, kaslrOffset, { shiftFrom: START_KERNEL_MAP });
+        sources.push({ what: 'symbols', from: `profile ${profile} .symtab, shifted by the KASLR offset`, count: symbols.count });
+      } else warnings.push(`profile ${profile} has no .symtab (stripped): symbols from memory`);
+      profileTypes = !!pelf.section('.ctf');
+    } finally {
+      pelf.close();
+    }
+  }
+  if (symbols) {
+    // from the profile
+  } else if (opts.vmlinux) {
     vmlinuxElf = ElfFile.open(opts.vmlinux);
     symbols = new LazyElfSymbols(vmlinuxElf.compactSymbols(), `${opts.vmlinux} .symtab`, kaslrOffset, { shiftFrom: START_KERNEL_MAP });
     sources.push({ what: 'symbols', from: `vmlinux .symtab ${opts.vmlinux}, shifted by the KASLR offset`, count: symbols.count });
@@ -212,8 +260,8 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
 
   // Types.
   let inner: TypeSource | undefined;
-  if (opts.types) {
-    const t = typesFile(opts.types);
+  if (opts.types || profileTypes) {
+    const t = typesFile(opts.types ?? profile!);
     inner = t.types;
     sources.push({ what: 'types', from: t.from, count: t.count });
   } else if (opts.vmlinux) {
@@ -245,6 +293,6 @@ export function openKernel(dumpPath: string, opts: OpenKernelOptions = {}): Kern
   return {
     name: dumpPath, memory, map, arch: 'x86_64',
     release: id.release ?? (id.banner ? bannerRelease(id.banner) : undefined), banner: id.banner, buildId: id.buildId,
-    kaslrOffset, text, symbols, types, sources, warnings,
+    kaslrOffset, text, symbols, types, sources, warnings, profile,
   };
 }

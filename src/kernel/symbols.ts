@@ -36,6 +36,9 @@ export interface SymbolTable {
   entries(): Iterable<[string, bigint]>;
 }
 
+/** Lookups by name answered by scanning before the name map is built. */
+const SCANS_BEFORE_MAP = 32;
+
 /** A symbol table over parallel arrays sorted by address. */
 export class SortedSymbols implements SymbolTable {
   readonly count: number;
@@ -43,6 +46,7 @@ export class SortedSymbols implements SymbolTable {
   private readonly addrs: BigUint64Array;
   private readonly sizes?: BigUint64Array;
   private byName?: Map<string, number>;
+  private scans = 0;
 
   /**
    * `names[i]` at `addrs[i]` (any order; sorted here). `sizes` optional.
@@ -74,6 +78,14 @@ export class SortedSymbols implements SymbolTable {
 
   /** Index (in address order) of the first symbol called `name`. */
   protected indexOf(name: string): number | undefined {
+    // A command asks for a handful of names (init_task, linux_banner, ...): a
+    // scan of the array answers each in a millisecond or two, where the map
+    // costs ~100 ms and a lot of garbage on a 200k-symbol kallsyms. The map
+    // is built once lookups are many.
+    if (!this.byName && ++this.scans <= SCANS_BEFORE_MAP) {
+      const i = this.names.indexOf(name);
+      return i < 0 ? undefined : i;
+    }
     if (!this.byName) {
       // From the top down, so the lowest address of a duplicate name is the one kept (one hash per name).
       const m = new Map<string, number>();

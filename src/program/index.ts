@@ -14,9 +14,12 @@
  *     `string()`. Reading `task.member('comm').string()` reads 16 bytes.
  *   - Helpers, one module per kernel subsystem (names kept from the kernel and
  *     drgn): list.ts (list_for_each_entry, hlist), rbtree.ts, xarray.ts,
- *     sched.ts (tasks, task state), module.ts. Every walk is bounded (a node
- *     limit and a visited set) and throws a WalkError after yielding the good
- *     part, so a corrupt list never hangs a command.
+ *     sched.ts (tasks, task state), module.ts (modules, lsmod's fields), printk.ts
+ *     (the kernel log, both layouts), net.ts (namespaces, devices, addresses),
+ *     mm.ts (user memory, argv, RSS), cred.ts (uids, gids), proc.ts (ppid,
+ *     threads, start time as /proc). Every walk is bounded (a node limit and a
+ *     visited set) and throws a WalkError after yielding the good part, so a
+ *     corrupt list never hangs a command.
  *   - A command never reads bytes itself: it asks these helpers.
  */
 export { LookupError, ObjectError, WalkError, type WalkProblem } from './errors.js';
@@ -37,9 +40,22 @@ export {
 export { rbFirst, rbLast, rbNext, rbParent, rbPrev, rbtreeInorderForEach, rbtreeInorderForEachEntry, type RbWalkOptions } from './rbtree.js';
 export { xaForEach, xaLoad, type XaEntry } from './xarray.js';
 export { forEachTask, forEachThread, taskState, taskStateWord } from './sched.js';
-export { forEachModule, moduleSize } from './module.js';
+export {
+  forEachModule, moduleAddress, moduleHolders, modulePermanent, moduleRefcount, moduleSize, moduleStateName, moduleUses, MODULE_REF_BASE,
+} from './module.js';
+export {
+  DESC_STATES, formatTimestamp, isUnreadable, LOG_CONT, LOG_FACILITIES, LOG_LEVELS, LOG_NEWLINE, logBufRecords, prbRecords, printkRecords,
+  type PrintkEntry, type PrintkRecord, type UnreadableRecord,
+} from './printk.js';
+export {
+  forEachNet, forEachNetdev, formatIpv6, IF_OPER, IFF, iffNames, inet6Addresses, inetAddresses, netdevGetFlags, netdevHwAddr, netdevOperState,
+  netInum, type Inet6Address, type InetAddress,
+} from './net.js';
 export { KERNEL_FOLLOW, type FollowSpec, type ListField, type ListTarget } from './follow-spec.js';
 export {
   FollowError, Follower, follow, sharedParserCount,
   type AddrEntry, type CompiledField, type FollowOptions, type FollowResult, type StructParser,
 } from './follow.js';
+export { MAX_CMDLINE, MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, PAGE_SIZE, PF_KTHREAD, accessRemoteVm, getMmCounter, getMmRss, isKthread, taskCmdline, userMemory } from './mm.js';
+export { taskIds, type TaskIds } from './cred.js';
+export { taskPpid, taskStartNs, taskThreadCount } from './proc.js';

@@ -4,7 +4,7 @@
  * `typeAt(key)` builds the type of one DIE and what it refers to. Building is
  * done the Go debug/dwarf way, but with a work queue instead of recursion (a
  * kernel struct reaches thousands of types through pointers; recursion would
- * overflow the stack):
+ * overflow the stack), by LazyTypeBuilder (lazy.ts, shared with CTF and BTF):
  *   1. `shallow(key)` makes the object for a DIE with everything that needs no
  *      other DIE (name, size, encoding), caches it, and queues a task to fill
  *      in what points elsewhere (targets, members, parameters);
@@ -30,6 +30,7 @@ import {
 } from '../dwarf/index.js';
 import { BulkLoader, type BulkTypes } from './dwarf-bulk.js';
 import { MAX_TYPE_DEPTH, trySizeof } from './helpers.js';
+import { LazyTypeBuilder } from './lazy.js';
 import {
   VOID, type ArrayType, type EnumType, type FunctionType, type IntType, type Member, type PointerType, type QualifiedType,
   type StructType, type Type, type TypedefType, type Variable,
@@ -47,18 +48,14 @@ const TAGS_FOR: Record<NamedKind, ReadonlySet<number>> = {
 const LOOKUP_ORDER: NamedKind[] = ['struct', 'union', 'enum', 'typedef', 'int', 'float'];
 const VARIABLE_TAGS: ReadonlySet<number> = new Set([C.DW_TAG_variable]);
 
-export class DwarfTypes implements TypeSource {
+export class DwarfTypes extends LazyTypeBuilder<DieKey> implements TypeSource {
   readonly format = 'dwarf';
-  private readonly cache = new Map<number, Type>();
-  private readonly broken = new Map<number, FormatError>();
-  private queue: (() => void)[] = [];
-  private late: (() => void)[] = [];
-  private made: number[] = [];
-  private building = false;
   private index?: NameIndex;
   private bulk?: BulkTypes;
 
-  constructor(readonly dwarf: DwarfInfo) {}
+  constructor(readonly dwarf: DwarfInfo) {
+    super();
+  }
 
   /** Build the whole-file name index now (else lookups scan the file each time). */
   buildIndex(): NameIndex {
@@ -67,35 +64,7 @@ export class DwarfTypes implements TypeSource {
 
   /** The type the DIE at `key` describes. */
   typeAt(key: DieKey): Type {
-    const c = this.cache.get(key);
-    if (c) return c;
-    const b = this.broken.get(key);
-    if (b) throw b;
-    if (this.building) return this.shallow(key);
-    this.building = true;
-    try {
-      const t = this.shallow(key);
-      for (let i = 0; i < this.queue.length; i++) this.queue[i]();
-      for (const f of this.late) f();
-      this.checkChains();
-      return t;
-    } catch (e) {
-      for (const k of this.made) this.cache.delete(k);
-      if (e instanceof FormatError) this.broken.set(key, e);
-      throw e;
-    } finally {
-      this.building = false;
-      this.queue = [];
-      this.late = [];
-      this.made = [];
-    }
-  }
-
-  private put<T extends Type>(key: DieKey, t: T): T {
-    t.origin = { format: 'dwarf', id: key };
-    this.cache.set(key, t);
-    this.made.push(key);
-    return t;
+    return this.typeOf(key);
   }
 
   /** The type a reference attribute points at; void when absent. */
@@ -104,35 +73,32 @@ export class DwarfTypes implements TypeSource {
     return k === undefined ? VOID : this.typeAt(k);
   }
 
-  private shallow(key: DieKey): Type {
+  protected shallow(key: DieKey): Type {
     const d = this.dwarf.die(key);
     const tag = d.tag;
     // A declaration standing for a type in a type unit (gcc -fdebug-types-section).
     if (d.abbrev.indexOf(C.DW_AT_signature) >= 0) {
       const k = d.ref(C.DW_AT_signature)!;
       if (k === key) throw d.error('DW_AT_signature refers to itself');
-      const t = this.typeAt(k);
-      this.cache.set(key, t);
-      this.made.push(key);
-      return t;
+      return this.remember(key, this.typeAt(k));
     }
     switch (tag) {
       case C.DW_TAG_base_type: return this.put(key, baseType(d));
       case C.DW_TAG_unspecified_type: return this.put(key, { kind: 'void' });
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
         const t: PointerType = this.put(key, { kind: 'pointer', target: VOID, size: d.udata(C.DW_AT_byte_size) ?? d.unit.header.addressSize });
-        this.queue.push(() => { t.target = this.ref(d); });
+        this.defer(() => { t.target = this.ref(d); });
         return t;
       }
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: case C.DW_TAG_atomic_type: {
         const kind = tag === C.DW_TAG_const_type ? 'const' : tag === C.DW_TAG_volatile_type ? 'volatile' : tag === C.DW_TAG_restrict_type ? 'restrict' : 'atomic';
         const t: QualifiedType = this.put(key, { kind, target: VOID });
-        this.queue.push(() => { t.target = this.ref(d); });
+        this.defer(() => { t.target = this.ref(d); });
         return t;
       }
       case C.DW_TAG_typedef: {
         const t: TypedefType = this.put(key, { kind: 'typedef', name: d.name() ?? '', target: VOID });
-        this.queue.push(() => { t.target = this.ref(d); });
+        this.defer(() => { t.target = this.ref(d); });
         return t;
       }
       case C.DW_TAG_structure_type: case C.DW_TAG_class_type: case C.DW_TAG_union_type: {
@@ -142,24 +108,24 @@ export class DwarfTypes implements TypeSource {
         const t: StructType = this.put(key, { kind: of, name, size: d.udata(C.DW_AT_byte_size) ?? 0, members: [] });
         const align = d.udata(C.DW_AT_alignment);
         if (align) t.align = align;
-        this.queue.push(() => this.fillMembers(d, t));
+        this.defer(() => this.fillMembers(d, t));
         return t;
       }
       case C.DW_TAG_enumeration_type: {
         const name = d.name();
         if (d.flag(C.DW_AT_declaration)) return this.put(key, { kind: 'forward', name: name ?? '', of: 'enum' });
         const t: EnumType = this.put(key, { kind: 'enum', name, size: d.udata(C.DW_AT_byte_size) ?? 4, signed: false, values: [] });
-        this.queue.push(() => this.fillEnum(d, t));
+        this.defer(() => this.fillEnum(d, t));
         return t;
       }
       case C.DW_TAG_array_type: {
         const t: ArrayType = this.put(key, { kind: 'array', element: VOID, count: undefined });
-        this.queue.push(() => this.fillArray(d, t));
+        this.defer(() => this.fillArray(d, t));
         return t;
       }
       case C.DW_TAG_subroutine_type: case C.DW_TAG_subprogram: {
         const t: FunctionType = this.put(key, { kind: 'function', returns: VOID, params: [], varargs: false, prototyped: d.flag(C.DW_AT_prototyped) });
-        this.queue.push(() => this.fillFunction(d, t));
+        this.defer(() => this.fillFunction(d, t));
         return t;
       }
       default:
@@ -192,7 +158,7 @@ export class DwarfTypes implements TypeSource {
             m.bitOffset = bigEndian ? byteOffset * 8 + bo : byteOffset * 8 + bytes * 8 - bo - bitSize;
           };
           if (storage !== undefined) place(storage);
-          else this.late.push(() => place(trySizeof(m.type) ?? 0));
+          else this.after(() => place(trySizeof(m.type) ?? 0));
         }
       }
       t.members.push(m);
@@ -247,15 +213,15 @@ export class DwarfTypes implements TypeSource {
   }
 
   /** Typedef/qualifier/array chains must end; C cannot make them loop. */
-  private checkChains(): void {
-    for (const k of this.made) {
-      let t: Type | undefined = this.cache.get(k);
+  protected override check(made: readonly DieKey[]): void {
+    for (const k of made) {
+      let t: Type | undefined = this.cached(k);
       for (let i = 0; t && i <= MAX_TYPE_DEPTH; i++) {
         if (t.kind === 'typedef' || t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'atomic') t = t.target;
         else if (t.kind === 'array') t = t.element;
         else t = undefined;
         if (i === MAX_TYPE_DEPTH) {
-          throw this.dwarf.die(k as DieKey).error('reference cycle through typedefs, qualifiers or arrays');
+          throw this.dwarf.die(k).error('reference cycle through typedefs, qualifiers or arrays');
         }
       }
     }

@@ -68,21 +68,28 @@ export function sizeof(t: Type): number {
  * (a member off its alignment, or a size that is not a multiple of it).
  */
 export function alignof(t: Type, maxScalarAlign = 16, depth = 0): number {
+  return alignIn(t, maxScalarAlign, depth, new Map());
+}
+
+/** alignof with the structs already answered (a corrupt graph may share structs level after level). */
+function alignIn(t: Type, maxScalarAlign: number, depth: number, memo: Map<Type, number>): number {
   if (depth > MAX_TYPE_DEPTH) throw new TypeModelError(`type nested deeper than ${MAX_TYPE_DEPTH} (a cycle?)`);
   switch (t.kind) {
     case 'int': case 'float': case 'pointer': case 'enum':
       // _Complex aligns as its real part.
       return Math.max(1, Math.min(floorPow2(t.kind === 'float' && t.complex ? t.size / 2 : t.size), maxScalarAlign));
     case 'array':
-      return alignof(t.element, maxScalarAlign, depth + 1);
+      return alignIn(t.element, maxScalarAlign, depth + 1, memo);
     case 'typedef': case 'const': case 'volatile': case 'restrict': case 'atomic':
-      return alignof(t.target, maxScalarAlign, depth + 1);
+      return alignIn(t.target, maxScalarAlign, depth + 1, memo);
     case 'struct': case 'union': {
       if (t.align) return t.align;
+      const known = memo.get(t);
+      if (known !== undefined) return known;
       let a = 1;
       let packed = false;
       for (const m of t.members) {
-        const ma = m.align ?? alignof(m.type, maxScalarAlign, depth + 1);
+        const ma = m.align ?? alignIn(m.type, maxScalarAlign, depth + 1, memo);
         if (m.bitSize === undefined) {
           if (m.bitOffset % (8 * ma) !== 0) packed = true;
           a = Math.max(a, ma);
@@ -90,8 +97,9 @@ export function alignof(t: Type, maxScalarAlign = 16, depth = 0): number {
           a = Math.max(a, ma); // unnamed bitfields do not align the struct (SysV ABI)
         }
       }
-      if (packed || (t.size % a) !== 0) return 1;
-      return a;
+      const r = packed || (t.size % a) !== 0 ? 1 : a;
+      memo.set(t, r);
+      return r;
     }
     default:
       return 1;

@@ -24,7 +24,9 @@
  *   form cycles through pointers (self- and mutually-referencing structs). A
  *   converter builds them the way Go's debug/dwarf does: create the object,
  *   put it in the cache keyed by the format's id, then fill in members and
- *   targets, so the recursion finds the cached object.
+ *   targets, so the recursion finds the cached object. lazy.ts
+ *   (LazyTypeBuilder) does this for all three converters: a subclass writes
+ *   `shallow(id)` with `put` and `defer`.
  * - `origin` ({format, id}) carries the format's own id (a DIE offset, a CTF or
  *   BTF type id) so a writer can number types and a reader can report them.
  * - A `TypeSource` (the DWARF reader, later CTF/BTF) answers lookups by name
@@ -43,4 +45,5 @@ export {
 export { CPrinter, declarator, definition, printC, type PrintOptions } from './print-c.js';
 export { layout, summarize, typeToJson, type LayoutOptions, type LayoutSummary } from './layout.js';
 export type { TypeSource, NamedKind } from './source.js';
+export { LazyTypeBuilder } from './lazy.js';
 export { DwarfTypes, openDwarfTypes } from './dwarf.js';

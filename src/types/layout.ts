@@ -6,7 +6,7 @@
  * Anonymous struct/union members are expanded inline with offsets counted
  * from the start of the outermost type.
  */
-import { TypeModelError, trySizeof } from './helpers.js';
+import { TypeModelError, describe, trySizeof } from './helpers.js';
 import { isComposite, type Member, type StructType, type Type } from './model.js';
 import { CPrinter } from './print-c.js';
 
@@ -46,6 +46,14 @@ export interface MemberHoles {
 
 const COL = 40;
 
+/**
+ * Most member lines one layout or JSON view may have. Anonymous members are
+ * expanded inline, and a corrupt file can share one anonymous struct among
+ * several members level after level (doubling per level); real types have
+ * hundreds.
+ */
+export const MAX_LAYOUT_LINES = 1 << 16;
+
 /** The layout text of struct or union `t`. */
 export function layout(t: StructType, opts: LayoutOptions = {}): string {
   const cp = new CPrinter({ faithfulLayout: false });
@@ -53,9 +61,12 @@ export function layout(t: StructType, opts: LayoutOptions = {}): string {
   const num = (n: number, w: number) => (opts.hex ? '0x' + n.toString(16) : String(n)).padStart(w);
   const lines: string[] = [];
   const sum = summarize(t);
+  let budget = MAX_LAYOUT_LINES;
 
   const walk = (s: StructType, base: number, level: number): void => {
-    if (level > 64) throw new TypeModelError('anonymous members nested deeper than 64 (a cycle?)');
+    if (level > 64) throw new TypeModelError(`${describe(t)}: anonymous members nested deeper than 64 (a cycle?)`);
+    budget -= s.members.length;
+    if (budget < 0) throw new TypeModelError(`${describe(t)}: layout longer than ${MAX_LAYOUT_LINES} lines (anonymous members shared?)`);
     const ind = '\t'.repeat(level);
     let line = Math.floor(base / 8 / cl);
     const holes = s.kind === 'struct' ? findHoles(s).holes : undefined;
@@ -206,7 +217,7 @@ export function findHoles(t: StructType): { holes: MemberHoles; summary: LayoutS
 /** JSON shape of a type for --json (see the `types` command's help). */
 export function typeToJson(t: Type, cp = new CPrinter({ faithfulLayout: false })): Record<string, unknown> {
   const o: Record<string, unknown> = { name: nameOf(t), kind: t.kind, size: trySizeof(t) ?? null };
-  if (isComposite(t)) o.members = membersJson(t, 0, cp, 0);
+  if (isComposite(t)) o.members = membersJson(t, 0, cp, 0, { left: MAX_LAYOUT_LINES, top: t });
   else if (t.kind === 'enum') {
     o.signed = t.signed;
     o.values = t.values.map((v) => ({ name: v.name, value: v.value }));
@@ -215,13 +226,15 @@ export function typeToJson(t: Type, cp = new CPrinter({ faithfulLayout: false })
   return o;
 }
 
-function membersJson(s: StructType, base: number, cp: CPrinter, depth: number): unknown[] {
+function membersJson(s: StructType, base: number, cp: CPrinter, depth: number, budget: { left: number; top: Type }): unknown[] {
+  budget.left -= s.members.length;
+  if (budget.left < 0) throw new TypeModelError(`${describe(budget.top)}: more than ${MAX_LAYOUT_LINES} members with anonymous ones expanded (shared?)`);
   return s.members.map((m) => {
     const o: Record<string, unknown> = { name: m.name ?? null, bitOffset: base + m.bitOffset, size: memberSize(m) };
     if (m.bitSize !== undefined) o.bitSize = m.bitSize;
     if (m.name === undefined && isComposite(m.type) && depth < 64) {
       o.type = m.type.kind;
-      o.members = membersJson(m.type, base + m.bitOffset, cp, depth + 1);
+      o.members = membersJson(m.type, base + m.bitOffset, cp, depth + 1, budget);
     } else o.type = cp.declare(m.type, '', 0);
     return o;
   });

@@ -18,7 +18,7 @@
  * overshoot we mark the struct packed and pad explicitly. So the printed C,
  * compiled again, has the recorded offsets and sizes.
  */
-import { MAX_TYPE_DEPTH, TypeModelError } from './helpers.js';
+import { MAX_TYPE_DEPTH, TypeModelError, describe } from './helpers.js';
 import { isComposite, type EnumType, type FunctionType, type Member, type StructType, type Type } from './model.js';
 
 export interface PrintOptions {
@@ -28,6 +28,13 @@ export interface PrintOptions {
   indent?: string;
   /** Insert unnamed padding and packed attributes so the layout survives recompiling (default true). */
   faithfulLayout?: boolean;
+  /**
+   * Print for one translation unit (printC does): a struct, union or enum
+   * whose tag another kind already uses gets a `___2` suffix, an enumerator
+   * printed before gets one too (bpftool's convention), so gcc accepts the
+   * whole file. Off, every type is printed under its own name.
+   */
+  oneUnit?: boolean;
 }
 
 /** C spelling of a base type name: DWARF says "complex float", C says "_Complex float". */
@@ -41,47 +48,65 @@ const QUAL_WORD = { const: 'const', volatile: 'volatile', restrict: 'restrict', 
  * "name has type t" in C: `declarator(ptr(int), 'p')` is `int *p`.
  * `body` prints an anonymous struct/union/enum inline (used by definition()).
  */
-export function declarator(t: Type, name = '', body?: (t: Type) => string): string {
-  return decl(t, name, body, 0);
+export function declarator(t: Type, name = '', body?: (t: Type) => string, tag: TagNamer = plainTag): string {
+  return decl(t, name, { body, tag, steps: 0 }, 0);
 }
 
-function decl(t: Type, inner: string, body: ((t: Type) => string) | undefined, depth: number): string {
+/** How a struct, union, enum or forward is spelled (`struct foo`); printC renames clashing tags. */
+export type TagNamer = (kind: 'struct' | 'union' | 'enum', name: string) => string;
+const plainTag: TagNamer = (kind, name) => `${kind} ${name}`;
+
+interface DeclContext {
+  body: ((t: Type) => string) | undefined;
+  tag: TagNamer;
+  steps: number;
+}
+
+/**
+ * Most types one declarator may visit. A type graph from a corrupt file can
+ * share function types among parameters level after level, so the printed
+ * text would double per level; real declarators visit a few dozen.
+ */
+export const MAX_DECLARATOR_STEPS = 1 << 14;
+
+function decl(t: Type, inner: string, cx: DeclContext, depth: number): string {
   if (depth > MAX_TYPE_DEPTH) throw new TypeModelError(`declarator nested deeper than ${MAX_TYPE_DEPTH} (a cycle?)`);
+  if (++cx.steps > MAX_DECLARATOR_STEPS) throw new TypeModelError(`declarator of more than ${MAX_DECLARATOR_STEPS} types (shared function types?)`);
   const named = (s: string) => (inner ? `${s} ${inner}` : s);
   switch (t.kind) {
     case 'void': return named('void');
     case 'int': case 'float': return named(baseName(t.name));
     case 'typedef': return named(t.name);
-    case 'forward': return named(`${t.of} ${t.name}`);
+    case 'forward': return named(cx.tag(t.of, t.name));
     case 'struct': case 'union': case 'enum':
-      if (t.name !== undefined) return named(`${t.kind} ${t.name}`);
-      return named(body ? body(t) : `${t.kind} /* anonymous */`);
+      if (t.name !== undefined) return named(cx.tag(t.kind, t.name));
+      return named(cx.body ? cx.body(t) : `${t.kind} /* anonymous */`);
     case 'pointer': {
       const tk = t.target.kind;
       const s = `*${inner}`;
-      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, body, depth + 1);
+      return decl(t.target, tk === 'array' || tk === 'function' ? `(${s})` : s, cx, depth + 1);
     }
     case 'array':
-      return decl(t.element, `${inner}[${t.count ?? ''}]`, body, depth + 1);
+      return decl(t.element, `${inner}[${t.count ?? ''}]`, cx, depth + 1);
     case 'function':
-      return decl(t.returns, `${inner}(${params(t, body, depth)})`, body, depth + 1);
+      return decl(t.returns, `${inner}(${params(t, cx, depth)})`, cx, depth + 1);
     case 'const': case 'volatile': case 'restrict': case 'atomic': {
       const w = QUAL_WORD[t.kind];
       const target = t.target;
-      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, body, depth + 1);
+      if (target.kind === 'pointer') return decl(target, inner ? `${w} ${inner}` : w, cx, depth + 1);
       if (target.kind === 'array') {
         // C has no qualified arrays: the qualifier belongs to the elements.
-        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, body, depth + 1);
+        return decl({ kind: 'array', element: { kind: t.kind, target: target.element }, count: target.count }, inner, cx, depth + 1);
       }
-      if (target.kind === 'function') return decl(target, inner, body, depth + 1);
-      return `${w} ${decl(target, inner, body, depth + 1)}`;
+      if (target.kind === 'function') return decl(target, inner, cx, depth + 1);
+      return `${w} ${decl(target, inner, cx, depth + 1)}`;
     }
   }
 }
 
-function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth: number): string {
+function params(f: FunctionType, cx: DeclContext, depth: number): string {
   if (!f.prototyped) return '';
-  const ps = f.params.map((p) => decl(p.type, p.name ?? '', body, depth + 1));
+  const ps = f.params.map((p) => decl(p.type, p.name ?? '', cx, depth + 1));
   if (f.varargs) ps.push('...');
   return ps.length ? ps.join(', ') : 'void';
 }
@@ -89,17 +114,27 @@ function params(f: FunctionType, body: ((t: Type) => string) | undefined, depth:
 // ---------------------------------------------------------------- layout plan
 
 /** One line of a struct body as printed: a member, or unnamed padding bits. */
-type Item = { member: Member } | { padBits: number; atBit: number };
+type Item = { member: Member } | { padBits: number; atBit: number } | { padBytes: number; atBit: number };
 
 interface Plan {
   items: Item[];
+  /** Why the layout is printed as recorded rather than reproduced (a comment in the body). */
+  note?: string;
   packed: boolean;
   /** Alignment gcc will give the type as printed. */
   align: number;
 }
 
+/**
+ * Largest struct or member extent (bytes) the planner reproduces. A real type
+ * is far smaller; a corrupt size field (0xffffffff, or a huge array count
+ * times a huge element) is printed as recorded, with a note.
+ */
+export const MAX_LAYOUT_BYTES = 2 ** 40;
+
 class Planner {
   private readonly plans = new Map<StructType, Plan>();
+  private nesting = 0;
   constructor(readonly maxScalarAlign: number, readonly faithful: boolean) {}
 
   /** Alignment of `t` as gcc will see it once printed. */
@@ -122,13 +157,33 @@ class Planner {
   plan(s: StructType): Plan {
     let p = this.plans.get(s);
     if (p) return p;
-    // A placeholder stops recursion through (invalid) by-value cycles.
-    this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
-    const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
-    // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
-    p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
-    this.plans.set(s, p);
-    return p;
+    if (this.nesting > MAX_TYPE_DEPTH) throw new TypeModelError(`${describe(s)}: structs nested by value deeper than ${MAX_TYPE_DEPTH}`);
+    this.nesting++;
+    try {
+      // A placeholder stops recursion through (invalid) by-value cycles.
+      this.plans.set(s, { items: s.members.map((member) => ({ member })), packed: false, align: 1 });
+      const plain = (): Plan => ({ items: s.members.map((member) => ({ member })), packed: false, align: this.naturalAlign(s, false) });
+      if (this.faithful && !this.plausible(s)) {
+        p = { ...plain(), note: `virtmem: ${describe(s)} extends past ${MAX_LAYOUT_BYTES} bytes (size ${s.size}): layout printed as recorded, not reproduced` };
+      } else {
+        // Members out of order or overlapping cannot be laid out faithfully: print them as they are.
+        p = this.faithful ? (this.tryPlan(s, false) ?? this.tryPlan(s, true) ?? plain()) : plain();
+      }
+      this.plans.set(s, p);
+      return p;
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** Size and member extents within MAX_LAYOUT_BYTES (see there). */
+  private plausible(s: StructType): boolean {
+    if (!(s.size <= MAX_LAYOUT_BYTES)) return false;
+    for (const m of s.members) {
+      const end = m.bitOffset / 8 + (m.bitSize !== undefined ? m.bitSize / 8 : sizeOfPrinted(m.type) ?? 0);
+      if (!(end <= MAX_LAYOUT_BYTES)) return false;
+    }
+    return true;
   }
 
   private naturalAlign(s: StructType, packed: boolean): number {
@@ -194,11 +249,30 @@ function roundUp(n: number, a: number): number {
   return a <= 1 ? n : Math.ceil(n / a) * a;
 }
 
-/** Unnamed bitfields covering bits [from, to): each chunk kept inside its own natural unit. */
+/** Gaps up to this many whole bytes are unnamed bitfields; longer ones one char array. */
+const MAX_BITFIELD_PAD_BYTES = 64;
+
+/**
+ * Padding covering bits [from, to), in a bounded number of items whatever the
+ * gap: unnamed bitfields up to the next byte, then the whole bytes (unnamed
+ * bitfields, each kept inside its own natural unit, for a short gap; one
+ * `char __virtmem_padN[n]` for a long one: a char array does not align the
+ * struct either), then the bits left.
+ */
 function padTo(items: Item[], from: number, to: number): void {
   let pos = from;
-  let guard = 0;
-  while (pos < to && guard++ < 1 << 20) {
+  if (pos % 8 && pos < to) {
+    const w = Math.min(to - pos, 8 - (pos % 8));
+    items.push({ padBits: w, atBit: pos });
+    pos += w;
+  }
+  const bytes = Math.floor((to - pos) / 8);
+  if (bytes > MAX_BITFIELD_PAD_BYTES) {
+    items.push({ padBytes: bytes, atBit: pos });
+    pos += 8 * bytes;
+  }
+  // At most 3 steps up to a 64-bit unit, 8 units, 3 steps down and the tail bits.
+  for (let guard = 0; pos < to && guard < 32; guard++) {
     let w: number;
     if (pos % 8) w = Math.min(to - pos, 8 - (pos % 8));
     else if (pos % 64 === 0 && to - pos >= 64) w = 64;
@@ -228,45 +302,110 @@ const PAD_TYPE: Record<number, string> = { 64: 'long long', 32: 'int', 16: 'shor
 
 // ---------------------------------------------------------------- definitions
 
+/**
+ * Most lines one definition may print. Anonymous members are printed inline,
+ * and a corrupt file can share one anonymous struct among several members
+ * level after level (text doubling per level); real definitions print hundreds.
+ */
+export const MAX_DEFINITION_LINES = 1 << 16;
+
 /** Prints definitions; keeps the layout planner so nested structs share plans. */
 export class CPrinter {
   private readonly planner: Planner;
   private readonly indentUnit: string;
+  /** Inside a public call (nested calls share its budget and padding names). */
+  private entered = false;
+  private lines = 0;
+  private padSeq = 0;
+  /** With oneUnit: for each tag, the kinds using it, numbered in order of first use. */
+  private readonly tagOwners?: Map<string, Map<string, number>>;
+  /** With oneUnit: how often each enumerator name has been printed. */
+  private readonly enumerators?: Map<string, number>;
+  /** How a tag is spelled by this printer (see PrintOptions.oneUnit). */
+  readonly tag: TagNamer;
 
   constructor(opts: PrintOptions = {}) {
     this.planner = new Planner(opts.maxScalarAlign ?? 16, opts.faithfulLayout ?? true);
     this.indentUnit = opts.indent ?? '\t';
+    if (opts.oneUnit) {
+      this.tagOwners = new Map();
+      this.enumerators = new Map();
+      this.tag = (kind, name) => `${kind} ${this.tagName(kind, name)}`;
+    } else {
+      this.tag = plainTag;
+    }
+  }
+
+  /** Name of tag `name` of `kind`: the first kind seen keeps it, the others get ___2, ___3, ... */
+  private tagName(kind: string, name: string): string {
+    let kinds = this.tagOwners!.get(name);
+    if (!kinds) this.tagOwners!.set(name, (kinds = new Map()));
+    let n = kinds.get(kind);
+    if (n === undefined) kinds.set(kind, (n = kinds.size + 1));
+    return n === 1 ? name : `${name}___${n}`;
   }
 
   /** The definition of a struct, union, enum or typedef, ending in `;`. Other kinds: a declarator. */
   definition(t: Type): string {
+    return this.guarded(t, () => this.definitionOf(t));
+  }
+
+  /** Run `f` with a fresh line budget, unless already inside a call that has one. */
+  private guarded<T>(t: Type, f: () => T): T {
+    if (this.entered) return f();
+    this.entered = true;
+    this.lines = 0;
+    this.padSeq = 0;
+    try { return f(); } catch (e) {
+      if (e instanceof TypeModelError && !e.message.startsWith(`${describe(t)}: `)) throw new TypeModelError(`${describe(t)}: ${e.message}`);
+      throw e;
+    } finally {
+      this.entered = false;
+    }
+  }
+
+  private definitionOf(t: Type): string {
     if (t.kind === 'typedef') return `typedef ${this.declare(t.target, t.name, 0)};`;
     if (isComposite(t) || t.kind === 'enum') return `${this.body(t, 0)};`;
-    if (t.kind === 'forward') return `${t.of} ${t.name};`;
+    if (t.kind === 'forward') return `${this.tag(t.of, t.name)};`;
     return `${this.declare(t, '', 0)};`;
   }
 
   /** `type name` with anonymous types printed inline at indentation `level`. */
   declare(t: Type, name: string, level: number): string {
-    return declarator(t, name, (inner) => this.body(inner, level));
+    return this.guarded(t, () => declarator(t, name, (inner) => this.body(inner, level), this.tag));
   }
 
   /** `struct name { ... }` / `enum name { ... }` at indentation `level`. */
   body(t: Type, level: number): string {
+    return this.guarded(t, () => this.bodyOf(t, level));
+  }
+
+  private count(n: number): void {
+    this.lines += n;
+    if (this.lines > MAX_DEFINITION_LINES) throw new TypeModelError(`definition longer than ${MAX_DEFINITION_LINES} lines (anonymous types shared?)`);
+  }
+
+  private bodyOf(t: Type, level: number): string {
     if (level > 64) throw new TypeModelError('anonymous types nested deeper than 64 (a cycle?)');
     if (t.kind === 'enum') return this.enumBody(t, level);
-    if (!isComposite(t)) return declarator(t);
+    if (!isComposite(t)) return declarator(t, '', undefined, this.tag);
     const ind = this.indentUnit.repeat(level + 1);
-    const head = t.name === undefined ? t.kind : `${t.kind} ${t.name}`;
+    const head = t.name === undefined ? t.kind : this.tag(t.kind, t.name);
     const plan = this.planner.plan(t);
-    const lines: string[] = [];
+    this.count(plan.items.length + 1);
+    const lines: string[] = plan.note ? [`${ind}/* ${plan.note} */`] : [];
     for (const it of plan.items) {
       if ('padBits' in it) {
         lines.push(`${ind}${PAD_TYPE[it.padBits] ?? 'char'} :${it.padBits};`);
         continue;
       }
+      if ('padBytes' in it) {
+        lines.push(`${ind}char __virtmem_pad${this.padSeq++}[${it.padBytes}];`);
+        continue;
+      }
       const m = it.member;
-      const d = this.declare(m.type, m.name ?? '', level + 1);
+      const d = this.declare(flexibleAllowed(t, plan, it) ? m.type : zeroLength(m.type), m.name ?? '', level + 1);
       const bits = m.bitSize !== undefined ? `:${m.bitSize}` : '';
       const al = m.align ? ` __attribute__((aligned(${m.align})))` : '';
       lines.push(`${ind}${d}${bits}${al};`);
@@ -280,15 +419,44 @@ export class CPrinter {
 
   private enumBody(t: EnumType, level: number): string {
     const ind = this.indentUnit.repeat(level + 1);
-    const head = t.name === undefined ? 'enum' : `enum ${t.name}`;
-    const lines = t.values.map((v) => `${ind}${v.name} = ${enumLiteral(v.value)},`);
+    this.count(t.values.length + 1);
+    const head = t.name === undefined ? 'enum' : this.tag('enum', t.name);
+    // An enum without values (BTF's enum forward declaration) is declared, as bpftool does: `enum {}` is invalid C.
+    if (!t.values.length && t.name !== undefined && level === 0) return head;
+    const lines = t.values.map((v) => `${ind}${this.enumerator(v.name)} = ${enumLiteral(v.value)},`);
     // gcc picks the smallest storage for a packed enum; ask for it when the recorded size is small.
     const packed = t.size < 4 && t.values.length ? ' __attribute__((packed))' : '';
     return `${head} {\n${lines.join('\n')}\n${this.indentUnit.repeat(level)}}${packed}`;
   }
 
+  /** An enumerator's name; with oneUnit, a name printed before gets ___2, ___3, ... */
+  private enumerator(name: string): string {
+    if (!this.enumerators) return name;
+    const n = (this.enumerators.get(name) ?? 0) + 1;
+    this.enumerators.set(name, n);
+    return n === 1 ? name : `${name}___${n}`;
+  }
+
   /** Alignment gcc gives `t` as this printer prints it. */
   printedAlign(t: Type): number { return this.planner.align(t); }
+}
+
+/**
+ * Whether member item `it` of `s` may be printed as a flexible array `[]`:
+ * gcc takes one only as the last line of a struct that has another named
+ * member (kernel cacheline-aligned structs end in padding after one;
+ * DECLARE_FLEX_ARRAY-style structs hold nothing else). Elsewhere `[0]`, which
+ * lays out the same.
+ */
+function flexibleAllowed(s: StructType, plan: Plan, it: Item): boolean {
+  if (s.kind !== 'struct' || plan.items[plan.items.length - 1] !== it) return false;
+  return s.members.some((m) => m !== (it as { member: Member }).member && m.name !== undefined);
+}
+
+/** `t` with a flexible array printed as zero-length. */
+function zeroLength(t: Type): Type {
+  if (t.kind === 'array' && t.count === undefined) return { kind: 'array', element: t.element, count: 0 };
+  return t;
 }
 
 function enumLiteral(v: bigint): string {
@@ -313,7 +481,7 @@ export function definition(t: Type, opts: PrintOptions = {}): string {
  * once (the first wins). Variables, if given, come last as `extern` declarations.
  */
 export function printC(roots: Type[], opts: PrintOptions & { variables?: { name: string; type: Type }[] } = {}): string {
-  const p = new CPrinter(opts);
+  const p = new CPrinter({ ...opts, oneUnit: opts.oneUnit ?? true });
   const out: string[] = [];
   const forwards = new Set<string>();
   const done = new Set<Type>();
@@ -325,11 +493,17 @@ export function printC(roots: Type[], opts: PrintOptions & { variables?: { name:
     if ((isComposite(t) || t.kind === 'enum') && t.name !== undefined) return `${t.kind} ${t.name}`;
     return undefined;
   };
-  const forward = (kind: string, name: string) => forwards.add(`${kind} ${name};`);
+  const forward = (kind: 'struct' | 'union', name: string) => forwards.add(`${p.tag(kind, name)};`);
 
   /** Make sure `t` can be used: by value needs a definition, otherwise a declaration. */
+  // Each (type, by value or not) is needed once: a corrupt graph may share types level after level.
+  const neededByValue = new Set<Type>();
+  const neededByRef = new Set<Type>();
   const need = (t: Type, byValue: boolean, depth: number): void => {
     if (depth > MAX_TYPE_DEPTH) throw new TypeModelError('types nested too deep to print');
+    const seen = byValue ? neededByValue : neededByRef;
+    if (seen.has(t)) return;
+    seen.add(t);
     switch (t.kind) {
       case 'pointer': return need(t.target, false, depth + 1);
       case 'array': return need(t.element, true, depth + 1); // elements must be complete, even behind a pointer

@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtures, fixtureOrSkip } from '../helpers/fixtures.js';
@@ -50,4 +52,23 @@ test('a file that is not a dump gives one line and exit 1', () => {
   assert.equal(r.status, 1);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /^virtmem: /);
+});
+
+test('a kernel whose layouts cannot be found: one line saying what is missing and how to supply it, exit 1', (t) => {
+  const f = fixtures()[0];
+  if (!f) { const why = 'no fixture (run npm run fixtures)'; process.stderr.write(`SKIP: ${why}\n`); t.skip(why); return; }
+  // Types from a BTF object that has nothing of the kernel's.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-uname-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'x.c'), 'struct foo { int a; } v;\n');
+    const cc = spawnSync('gcc', ['-gbtf', '-c', path.join(dir, 'x.c'), '-o', path.join(dir, 'x.o')], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const r = run('virtmem.js', ['uname', f.dumps.kdump, '--types', path.join(dir, 'x.o')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /init_uts_ns.*--vmlinux/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
