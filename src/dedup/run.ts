@@ -135,18 +135,49 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
 }
 
 /** Run tasks on `n` workers; results are consumed in task order. */
+/**
+ * How many workers scan kernel-image slices: about the image's share of the
+ * input bytes, at least one. The others never load the image (each worker
+ * that does holds its DWARF, hundreds of megabytes), and take modules.
+ */
+export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string) => number): number {
+  const files = new Map<string, boolean>();
+  for (const t of tasks) files.set(t.file, t.kernelImage);
+  let image = 0, total = 0;
+  for (const [f, isImage] of files) {
+    const size = sizeOf(f);
+    total += size;
+    if (isImage) image += size;
+  }
+  return Math.min(n, Math.max(1, Math.round((n * image) / Math.max(total, 1))));
+}
+
+/**
+ * Run tasks on `n` workers; results are consumed in task order. Each worker
+ * takes tasks in increasing task order (its summaries name IDs relative to
+ * its earlier ones, so they must be merged in the order it made them): image
+ * workers the next task of any kind, the others the next that is not an
+ * image slice.
+ */
 async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<void> {
   const url = new URL('./worker.js', import.meta.url);
   const workers = Array.from({ length: n }, () => new Worker(url, { workerData: cfg }));
+  const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
   const results = new Map<number, FileSummary>();
-  let next = 0, merged = 0;
+  const taken = new Uint8Array(tasks.length);
+  const last = new Array<number>(n).fill(-1);
+  let merged = 0;
   let failure: Error | undefined;
   await new Promise<void>((resolve) => {
-    const feed = (w: Worker) => {
-      if (failure || next >= tasks.length) return;
-      const seq = next++;
-      // Keep a worker on the same file while it has slices of it (it keeps the file loaded).
-      w.postMessage({ seq, task: tasks[seq] });
+    const feed = (i: number) => {
+      if (failure) return;
+      for (let seq = last[i] + 1; seq < tasks.length; seq++) {
+        if (taken[seq] || (i >= forImage && tasks[seq].kernelImage)) continue;
+        taken[seq] = 1;
+        last[i] = seq;
+        workers[i].postMessage({ seq, task: tasks[seq] });
+        return;
+      }
     };
     const drain = () => {
       while (results.has(merged)) {
@@ -157,16 +188,16 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       }
       if (merged === tasks.length || failure) resolve();
     };
-    for (const w of workers) {
+    workers.forEach((w, i) => {
       w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
         if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
         else results.set(msg.seq, msg.summary!);
-        feed(w);
+        feed(i);
         drain();
       });
       w.on('error', (e) => { failure ??= e; resolve(); });
-      feed(w);
-    }
+      feed(i);
+    });
   });
   await Promise.all(workers.map((w) => w.terminate()));
   if (failure) throw failure;
