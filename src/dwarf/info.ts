@@ -21,19 +21,6 @@ import { readUnitHeader, type UnitHeader } from './unit.js';
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * The NUL-terminated string at `offset` when it is short and pure ASCII (C
- * identifiers nearly always are), without a TextDecoder call; undefined
- * otherwise (the caller decodes UTF-8 and reports errors).
- */
-function asciiAt(b: Uint8Array, offset: number): string | undefined {
-  if (!(offset >= 0 && offset < b.length)) return undefined;
-  const end = b.indexOf(0, offset);
-  if (end < 0 || end - offset > 64) return undefined;
-  for (let i = offset; i < end; i++) if (b[i] >= 0x80) return undefined;
-  return String.fromCharCode.apply(null, b.subarray(offset, end) as unknown as number[]);
-}
-
 export class Unit implements FormContext {
   /** Reader over the unit's whole section (positions are section offsets). */
   readonly reader: Reader;
@@ -277,7 +264,7 @@ export class DwarfInfo {
     const slot = (this.strSlot ??= new Int32Array(this.sections.str?.length ?? 0));
     const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
     if (i) return this.strList[i - 1];
-    const s = asciiAt(this.sections.str ?? EMPTY, offset) ?? cstringAt(this.sections.str ?? EMPTY, offset, this.place('str', offset));
+    const s = cstringAt(this.sections.str ?? EMPTY, offset, this.place('str', offset));
     if (offset >= 0 && offset < slot.length) slot[offset] = this.strList.push(s);
     return s;
   }
