@@ -78,6 +78,8 @@ interface Node {
   file?: number;
   line?: number;
   memberLoc?: AttrValue;
+  /** DW_AT_data_member_location when it is a plain constant (the common forms, decoded without a bigint). */
+  memberLocNum?: number;
   dataBitOffset?: number;
   bitOffset?: number;
   upper?: AttrValue;
@@ -406,7 +408,7 @@ export class FileScanner {
       key: dieKey(u.header.section, pos), unit: u, tag: a.tag, hasChildren: a.hasChildren, childrenAt: 0,
       sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
       bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
-      line: undefined, memberLoc: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
+      line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
       lower: undefined, count: undefined, constValue: undefined,
     };
     const specs = a.attrs;
@@ -419,7 +421,7 @@ export class FileScanner {
         case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
         case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
         case C.DW_AT_location: {
-          if (this.fast(n, s.at, s.form, r, u)) break;
+          if (this.fast(n, s.at, s.form, r, u, s.implicitConst)) break;
           const v = readForm(r, s.form, u, s.implicitConst);
           const next = r.pos;
           this.setAttr(n, s.at, v);
@@ -435,7 +437,7 @@ export class FileScanner {
   }
 
   /** The common forms of the common attributes, without allocating an AttrValue; false: use readForm. */
-  private fast(n: Node, at: number, form: number, r: Reader, u: Unit): boolean {
+  private fast(n: Node, at: number, form: number, r: Reader, u: Unit, implicitConst: bigint | undefined): boolean {
     const h = u.header;
     switch (at) {
       case C.DW_AT_name:
@@ -464,6 +466,7 @@ export class FileScanner {
         else if (form === C.DW_FORM_data2) v = r.u16();
         else if (form === C.DW_FORM_data4) v = r.u32();
         else if (form === C.DW_FORM_udata) v = r.uleb128();
+        else if (form === C.DW_FORM_implicit_const) v = Number(implicitConst ?? 0n); // DWARF 5 abbreviations: pointer sizes, encodings
         else return false;
         if (at === C.DW_AT_byte_size) n.byteSize = v;
         else if (at === C.DW_AT_decl_file) n.file = v;
@@ -474,7 +477,10 @@ export class FileScanner {
         return true;
       }
       case C.DW_AT_data_member_location:
-        if (form === C.DW_FORM_data1) { n.memberLoc = { cls: 'constant', form, value: BigInt(r.u8()), size: 1, signed: false }; return true; }
+        if (form === C.DW_FORM_data1) { n.memberLocNum = r.u8(); return true; }
+        if (form === C.DW_FORM_data2) { n.memberLocNum = r.u16(); return true; }
+        if (form === C.DW_FORM_data4) { n.memberLocNum = r.u32(); return true; }
+        if (form === C.DW_FORM_implicit_const) { n.memberLocNum = Number(implicitConst ?? 0n); return true; }
         return false;
       case C.DW_AT_declaration: case C.DW_AT_external:
         if (form === C.DW_FORM_flag_present) { if (at === C.DW_AT_declaration) n.declaration = true; else n.external = true; return true; }
@@ -977,7 +983,9 @@ export class FileScanner {
     if (c.dataBitOffset !== undefined) return c.dataBitOffset;
     const loc = c.memberLoc;
     let bytes = 0;
-    if (loc) {
+    if (c.memberLocNum !== undefined) {
+      bytes = c.memberLocNum;
+    } else if (loc) {
       if (loc.cls === 'constant') bytes = Number(loc.value);
       else if (loc.cls === 'block') bytes = plusUconst(loc.bytes, c);
       else throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location is a location list`);
