@@ -64,6 +64,8 @@ export const bench: Bench = {
       console.log(`   input: vmlinux + ${mods.length} modules, ${(inputBytes / 2 ** 30).toFixed(2)} GiB of ELF`);
       console.log(`   output: ${files.length} dicts, ${(raw / 2 ** 20).toFixed(1)} MiB raw, ${(gz / 2 ** 20).toFixed(1)} MiB gzip'd`);
       report(`dwarf2ctf whole kernel vs pahole -J vmlinux (target: time ratio <= 1)`, ours, peer, 'pahole -J vmlinux');
+      console.log(`     CPU (user + sys, all threads): virtmem ${ours.cpuSeconds?.toFixed(1)} s, pahole ${peer.cpuSeconds?.toFixed(1)} s; ` +
+        `load average at the end ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
       console.log(`     second run on unchanged input (rewrites nothing): ${again.wallSeconds.toFixed(2)} s`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ import { dirname, resolve } from 'node:path';
 export interface Measure {
   wallSeconds: number;
   peakRssMiB: number;
+  /** User + system CPU seconds (all threads): steadier than wall time on a shared machine. */
+  cpuSeconds?: number;
   status: number;
   stdout: string;
 }
@@ -18,15 +20,15 @@ export const VIRTMEM_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../
 
 /** Run `cmd args` once under /usr/bin/time; stdout is captured (or discarded). */
 export function measure(cmd: string, args: string[], opts: { keepStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Measure {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     env: opts.env ?? process.env,
     stdio: ['ignore', opts.keepStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   const lines = (r.stderr ?? '').trim().split('\n');
-  const [wall, rss] = lines[lines.length - 1].split(' ').map(Number);
-  return { wallSeconds: wall, peakRssMiB: rss / 1024, status: r.status ?? -1, stdout: r.stdout ?? '' };
+  const [wall, rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return { wallSeconds: wall, peakRssMiB: rss / 1024, cpuSeconds: user + sys, status: r.status ?? -1, stdout: r.stdout ?? '' };
 }
 
 /** Best (lowest wall time) of `n` runs. */

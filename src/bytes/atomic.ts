@@ -35,3 +35,41 @@ export function writeFileIfChanged(target: string, data: Uint8Array): boolean {
   writeFileAtomic(target, data);
   return true;
 }
+
+/**
+ * writeFileAtomic without blocking the thread: the write and the fsync run
+ * on libuv's pool, so a program writing many files overlaps their fsyncs
+ * with each other and with its own work.
+ */
+export async function writeFileAtomicAsync(target: string, data: Uint8Array | string): Promise<void> {
+  const dir = path.dirname(path.resolve(target));
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tmpSeq++}.tmp`);
+  const fh = await fs.promises.open(tmp, 'w', 0o644);
+  try {
+    await fh.writeFile(typeof data === 'string' ? Buffer.from(data) : data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    await fs.promises.rename(tmp, target);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+let tmpSeq = 0;
+
+/** writeFileIfChanged, asynchronously (see writeFileAtomicAsync). */
+export async function writeFileIfChangedAsync(target: string, data: Uint8Array): Promise<boolean> {
+  try {
+    const old = await fs.promises.readFile(target);
+    if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
+  } catch { /* missing: write it */ }
+  await writeFileAtomicAsync(target, data);
+  return true;
+}

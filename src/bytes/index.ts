@@ -3,5 +3,5 @@ export { Reader, cstringAt, latin1, utf8, type ReaderOptions } from './reader.js
 export { Writer } from './writer.js';
 export { BufferSource, FileSource, openFile, type ByteSource, type FileSourceOptions } from './source.js';
 export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors.js';
-export { writeFileAtomic, writeFileIfChanged } from './atomic.js';
+export { writeFileAtomic, writeFileIfChanged, writeFileAtomicAsync, writeFileIfChangedAsync } from './atomic.js';
 export { crc32 } from './crc32.js';

@@ -82,13 +82,25 @@ export interface ModuleSeen {
 export interface FileSummary {
   file: string;
   littleEndian: boolean;
-  ids: string[];
-  defs: TypeDef[];
+  /** The ScanTables the w-indices below belong to (one per scanning thread). */
+  tables: number;
+  /** The file's type IDs as w-indices, in the order the scan met them. */
+  ids: Int32Array;
+  /** ID strings of w-indices firstNew, firstNew+1, ... (those the tables had not handed out before). */
+  firstNew: number;
+  newIds: string[];
   /**
-   * Per ID, 1 when it is a non-opaque named struct/union/enum or a type based
-   * on one: alias fixup looks for its opaque cousin.
+   * Per new ID, 1 when it is a non-opaque named struct/union/enum or a type
+   * based on one: alias fixup looks for its opaque cousin.
    */
-  aliasable: Uint8Array;
+  newAliasable: Uint8Array;
+  /**
+   * Per entry of `ids`, its description (references are w-indices); null when
+   * an earlier summary from the same tables already sent one that this one
+   * could not change (as large, no new member types).
+   */
+  defs: (TypeDef | null)[];
+  /** `seen` and variable types are w-indices. */
   modules: ModuleSeen[];
   warnings: string[];
 }

@@ -73,11 +73,26 @@ export class TypeGraph {
    * depends on it only through type order within dicts.
    */
   merge(s: FileSummary): void {
-    const map = new Int32Array(s.ids.length);
-    for (let i = 0; i < s.ids.length; i++) map[i] = this.intern(s.ids[i]);
+    let src = this.sources.get(s.tables);
+    if (!src) { src = { map: [], strings: [], aliasable: [] }; this.sources.set(s.tables, src); }
+    for (let j = 0; j < s.newIds.length; j++) {
+      src.strings[s.firstNew + j] = s.newIds[j];
+      src.aliasable[s.firstNew + j] = s.newAliasable[j];
+    }
+    const map = src.map;
     for (let i = 0; i < s.ids.length; i++) {
-      const g = map[i];
-      const d = remap(s.defs[i], map);
+      const w = s.ids[i];
+      if (map[w] === undefined) {
+        const g = this.intern(src.strings[w]);
+        map[w] = g;
+        if (src.aliasable[w]) this.aliasable[g] = 1;
+      }
+    }
+    for (let i = 0; i < s.ids.length; i++) {
+      const raw = s.defs[i];
+      if (!raw) continue;
+      const g = map[s.ids[i]];
+      const d = remap(raw, map);
       const old = this.defs[g];
       if (!old) this.defs[g] = d;
       else if ((d.members?.length ?? -1) > (old.members?.length ?? -1)) {
@@ -91,7 +106,6 @@ export class TypeGraph {
         for (const m of d.members) if (!extra.has(m.type)) { extra.add(m.type); grew = true; }
         if (grew) old.extra = [...extra];
       }
-      if (s.aliasable[i]) this.aliasable[g] = 1;
     }
     for (const ms of s.modules) {
       const m = this.moduleOf(ms.module);
@@ -116,6 +130,8 @@ export class TypeGraph {
   }
 
   private pending: number[] = [];
+  /** Per ScanTables of the summaries: w-index -> global index, and what is known of w-indices not yet met. */
+  private readonly sources = new Map<number, { map: number[]; strings: string[]; aliasable: number[] }>();
 
   /** Run sharedness spreading and alias fixup to a fixpoint. */
   finish(): void {
@@ -182,11 +198,11 @@ export class TypeGraph {
   }
 }
 
-function remap(d: TypeDef, map: Int32Array): TypeDef {
-  const o: TypeDef = { ...d };
-  if (o.ref >= 0) o.ref = map[o.ref];
-  if (o.index >= 0) o.index = map[o.index];
-  if (o.members) o.members = o.members.map((m) => ({ ...m, type: map[m.type] }));
-  if (o.extra) o.extra = o.extra.map((e) => map[e]);
-  return o;
+/** `d` with its references renumbered to global indices (in place: the summary is the merge's). */
+function remap(d: TypeDef, map: number[]): TypeDef {
+  if (d.ref >= 0) d.ref = map[d.ref];
+  if (d.index >= 0) d.index = map[d.index];
+  if (d.members) for (const m of d.members) m.type = map[m.type];
+  if (d.extra) d.extra = d.extra.map((e) => map[e]);
+  return d;
 }

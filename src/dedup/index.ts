@@ -83,6 +83,17 @@
  *    merged in task order, so the output does not depend on timing. Memory
  *    stays bounded by what the summaries hold (IDs and descriptions, one per
  *    distinct type per file), never the DWARF of more than one file per worker.
+ *    A worker keeps its type-ID tables (ScanTables) from file to file: an ID
+ *    string is built and sent once per thread, a header type met again in the
+ *    next module is found by a short key (name, then numbers) and a summary
+ *    names IDs by the thread's index, carrying only the new strings and the
+ *    descriptions that could change the merged result; the main thread keeps
+ *    one index map per thread. So a worker's summaries must be merged in the
+ *    order it made them: each worker takes tasks in increasing task order.
+ *    Only about the image's share of the workers scan image slices (each
+ *    holds the image's DWARF); the others take modules.
+ *    (Slicing depends on -j, and a file's scan on its slices: output is
+ *    deterministic for a given -j, not across -j values.)
  * 2. Duplicate detection (graph.ts merge). An ID seen in one module belongs
  *    to it; seen in two modules (vmlinux counts as one) it is shared.
  * 3. Spreading (graph.ts spread). Sharedness is contagious: the base of a

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
-import { UsageError, writeFileIfChanged } from '../bytes/index.js';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { UsageError, writeFileIfChangedAsync } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
@@ -52,6 +53,10 @@ export interface Dwarf2CtfResult {
   seconds: { scan: number; dedup: number; write: number };
 }
 
+const gzipAsync = promisify(gzip);
+/** Dicts being compressed and written at once. */
+const MAX_WRITES_IN_FLIGHT = 16;
+
 /** How many slices a kernel image is cut into per worker (load balancing). */
 const SLICES_PER_JOB = 3;
 
@@ -92,44 +97,87 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
 
   fs.mkdirSync(opts.outDir, { recursive: true });
   const dicts: DictReport[] = [];
-  const emit = (b: BuiltDict, file: string) => {
+  // Compression and writing (with its fsync) run on libuv's pool while this thread builds the next
+  // dicts; a bounded number in flight keeps memory flat.
+  const inFlight = new Set<Promise<void>>();
+  let failed: unknown;
+  const emit = async (b: BuiltDict, file: string) => {
     const raw = writeDict(b.data);
-    const gz = gzipSync(raw, { level: 6 });
-    const written = writeFileIfChanged(path.join(opts.outDir, file), gz);
-    dicts.push({ module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: gz.length, written });
+    const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
+    dicts.push(report);
+    const p = (async () => {
+      const gz = await gzipAsync(raw, { level: 6 });
+      report.gzipBytes = gz.length;
+      report.written = await writeFileIfChangedAsync(path.join(opts.outDir, file), gz);
+    })().catch((e: unknown) => { failed ??= e; }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
   };
   const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
   if (opts.sharing) {
     const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
-    emit(shared, `${SHARED}.builtin.ctf`);
-    for (let m = 1; m < graph.moduleNames.length; m++) {
+    await emit(shared, `${SHARED}.builtin.ctf`);
+    for (let m = 1; m < graph.moduleNames.length && failed === undefined; m++) {
       const name = graph.moduleNames[m];
       const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
-      emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+      await emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
     }
   } else {
-    for (let m = 2; m < graph.moduleNames.length; m++) {
-      emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
+    for (let m = 2; m < graph.moduleNames.length && failed === undefined; m++) {
+      await emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
     }
   }
+  await Promise.all(inFlight);
+  if (failed !== undefined) throw failed;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
   return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 } };
 }
 
 /** Run tasks on `n` workers; results are consumed in task order. */
+/**
+ * How many workers scan kernel-image slices: about the image's share of the
+ * input bytes, at least one. The others never load the image (each worker
+ * that does holds its DWARF, hundreds of megabytes), and take modules.
+ */
+export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string) => number): number {
+  const files = new Map<string, boolean>();
+  for (const t of tasks) files.set(t.file, t.kernelImage);
+  let image = 0, total = 0;
+  for (const [f, isImage] of files) {
+    const size = sizeOf(f);
+    total += size;
+    if (isImage) image += size;
+  }
+  return Math.min(n, Math.max(1, Math.round((n * image) / Math.max(total, 1))));
+}
+
+/**
+ * Run tasks on `n` workers; results are consumed in task order. Each worker
+ * takes tasks in increasing task order (its summaries name IDs relative to
+ * its earlier ones, so they must be merged in the order it made them): image
+ * workers the next task of any kind, the others the next that is not an
+ * image slice.
+ */
 async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<void> {
   const url = new URL('./worker.js', import.meta.url);
   const workers = Array.from({ length: n }, () => new Worker(url, { workerData: cfg }));
+  const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
   const results = new Map<number, FileSummary>();
-  let next = 0, merged = 0;
+  const taken = new Uint8Array(tasks.length);
+  const last = new Array<number>(n).fill(-1);
+  let merged = 0;
   let failure: Error | undefined;
   await new Promise<void>((resolve) => {
-    const feed = (w: Worker) => {
-      if (failure || next >= tasks.length) return;
-      const seq = next++;
-      // Keep a worker on the same file while it has slices of it (it keeps the file loaded).
-      w.postMessage({ seq, task: tasks[seq] });
+    const feed = (i: number) => {
+      if (failure) return;
+      for (let seq = last[i] + 1; seq < tasks.length; seq++) {
+        if (taken[seq] || (i >= forImage && tasks[seq].kernelImage)) continue;
+        taken[seq] = 1;
+        last[i] = seq;
+        workers[i].postMessage({ seq, task: tasks[seq] });
+        return;
+      }
     };
     const drain = () => {
       while (results.has(merged)) {
@@ -140,16 +188,16 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       }
       if (merged === tasks.length || failure) resolve();
     };
-    for (const w of workers) {
+    workers.forEach((w, i) => {
       w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
         if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
         else results.set(msg.seq, msg.summary!);
-        feed(w);
+        feed(i);
         drain();
       });
       w.on('error', (e) => { failure ??= e; resolve(); });
-      feed(w);
-    }
+      feed(i);
+    });
   });
   await Promise.all(workers.map((w) => w.terminate()));
   if (failure) throw failure;

@@ -21,13 +21,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { FormatError, type Reader } from '../bytes/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
 } from '../ctf/index.js';
 import * as C from '../dwarf/constants.js';
 import {
-  DwarfInfo, readForm, readLineFiles, skipForm, tagName, type AttrValue, type DieKey, type LineFileTable, type Unit,
+  DwarfInfo, formSize, readForm, readLineFiles, skipForm, tagName, type Abbrev, type AttrValue, type DieKey, type LineFileTable, type Unit, type UnitHeader,
   dieKey, MAX_DIE_DEPTH,
 } from '../dwarf/index.js';
 import {
@@ -35,6 +36,9 @@ import {
   K_UNION, K_VOLATILE, VOID_ID, newDef, type FileSummary, type MemberDef, type ModuleSeen, type TypeDef,
 } from './defs.js';
 
+
+/** Declaration lines below this are coded into a number for the struct lookup (computeId). */
+const LINE_CODES = 1 << 22;
 
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
 const MAX_CHAIN = 256;
@@ -46,6 +50,8 @@ export interface ScanOptions {
   namespaced(module: string): boolean;
   /** Only these compile units (indices into the .debug_info unit list), for splitting a file between workers. */
   unitRange?: [number, number];
+  /** Type-ID tables to reuse from the previous files this thread scanned (default: fresh ones). */
+  tables?: ScanTables;
   /** Also scan struct/union/enum definitions inside functions (the seed does). Default true. */
   functionTypes?: boolean;
 }
@@ -72,6 +78,8 @@ interface Node {
   file?: number;
   line?: number;
   memberLoc?: AttrValue;
+  /** DW_AT_data_member_location when it is a plain constant (the common forms, decoded without a bigint). */
+  memberLocNum?: number;
   dataBitOffset?: number;
   bitOffset?: number;
   upper?: AttrValue;
@@ -94,40 +102,130 @@ function num(v: AttrValue): number | undefined {
 }
 
 const realpathCache = new Map<string, string>();
+/** Directories known not to exist here: nothing under them needs a system call (a kernel's build tree usually is elsewhere). */
+const missingDirs = new Set<string>();
 
 /** The seed canonicalises with realpath(); a path that does not exist here is normalised lexically. */
 export function canonicalPath(p: string): string {
   let c = realpathCache.get(p);
   if (c === undefined) {
-    try { c = fs.realpathSync(p); } catch { c = path.resolve(p); }
+    const abs = path.resolve(p);
+    const dir = path.dirname(abs);
+    if (missingDirs.has(dir) && !p.includes('..')) { // ('..' after a symlink resolves elsewhere)
+      c = abs;
+    } else {
+      try {
+        c = fs.realpathSync(p);
+      } catch {
+        c = abs;
+        if (!fs.existsSync(dir)) missingDirs.add(dir);
+      }
+    }
     realpathCache.set(p, c);
   }
   return c;
 }
 
-export class FileScanner {
-  private readonly ids = new Map<string, number>();
-  private readonly keys = new Map<string, number>();
+let nextTablesId = 0;
+const TABLES_PER_THREAD = 1 << 20;
+
+/**
+ * The type IDs a thread has met, kept from one file to the next (a worker
+ * scans many): each ID string is built, hashed and sent to the main thread
+ * once per thread, not once per file, and a header type met again in the
+ * next module is found by its short key. A FileSummary names IDs by their
+ * index here ("w-index"); the main thread keeps one w-index -> global index
+ * map per ScanTables (graph.ts merge).
+ */
+export class ScanTables {
+  /** Identifies this table in summaries (unique within the process that made it). */
+  readonly id = threadId * TABLES_PER_THREAD + (nextTablesId++ % TABLES_PER_THREAD);
+  readonly ids = new Map<string, number>();
+  readonly idList: string[] = [];
+  /** Per w-index: 1 for a non-opaque named struct/union/enum or a type based on one (alias fixup). */
+  readonly aliasable: number[] = [];
+  /** Short keys (see computeId) -> w-index. */
+  readonly keys = new Map<string, number>();
+  /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
+  readonly tagged = new Map<string, Map<number, number>>();
+  /** Typedefs: name -> base w-index -> w-index. */
+  readonly typedefs = new Map<string, Map<number, number>>();
+  /** Arrays: element w-index -> (index type, count) code -> w-index. */
+  readonly arrays = new Map<number, Map<number, number>>();
+  /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
+  readonly contents = new Map<string, string>();
+  /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
+  derivedOf = new Int32Array(4096);
   /** Canonical file name -> a small number, for short lookup keys. */
-  private readonly fileNos = new Map<string, number>();
-  private readonly idList: string[] = [];
+  readonly fileNos = new Map<string, number>();
+  /** IDs [0, sent) have been handed out in a summary already. */
+  sent = 0;
+  /** Per w-index: 1 + its index in the current file's table, 0 when the file has not met it. */
+  local = new Int32Array(1024);
+  /**
+   * Per w-index: the most members of a description already handed out (-1:
+   * one without members; undefined: none), and every member type those had.
+   * A description that cannot change the merged result is not sent again.
+   */
+  readonly sentMembers: number[] = [];
+  readonly sentEdges: (Set<number> | undefined)[] = [];
+
+  create(id: string, aliasable: boolean): number {
+    const w = this.idList.length;
+    this.ids.set(id, w);
+    this.idList.push(id);
+    this.aliasable.push(aliasable ? 1 : 0);
+    if (w >= this.local.length) {
+      const grown = new Int32Array(this.local.length * 2);
+      grown.set(this.local);
+      this.local = grown;
+      const d = new Int32Array(this.derivedOf.length * 2);
+      d.set(this.derivedOf);
+      this.derivedOf = d;
+    }
+    return w;
+  }
+}
+
+export class FileScanner {
+  private readonly ids: Map<string, number>;
+  private readonly keys: Map<string, number>;
+  private readonly fileNos: Map<string, number>;
+  private readonly idList: string[];
+  private readonly aliasable: number[];
+  private readonly t: ScanTables;
+  /** This file's table: w-indices in the order first met, and their descriptions. */
+  private readonly fileIds: number[] = [];
   private readonly defs: TypeDef[] = [];
-  private readonly aliasable: number[] = [];
-  private readonly mods = new Map<string, { seen: Set<number>; vars: [string, number][]; varNames: Set<string>; units: number }>();
+  private readonly mods = new Map<string, { seen: IdSet; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
-  private readonly nodes = new Map<number, Node>();
+  /** DIEs decoded on demand (by reference) in the current compile unit. */
+  private nodes = new Map<number, Node>();
   private readonly lineTables = new Map<number, LineFileTable | null>();
   private readonly doneUnits = new Set<string>();
   // Per compile unit:
-  private memo = new Map<number, number>();
+  private readonly memo = new DieMemo();
   private walkedTypeUnits = new Set<number>();
   private work: { node: Node; idx: number }[] = [];
-  private seen!: Set<number>;
+  private seen!: IdSet;
+  /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
+  private voidW = -1;
+  private fpW = -1;
+  /** The last unit asked for its file table, and the table. */
+  private filesUnit = -1;
+  private files?: UnitFiles;
   private ns = '';
   private readonly unitFiles = new Map<number, UnitFiles>();
   private cuName = '';
 
-  constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {}
+  constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
+    const t = (this.t = opts.tables ?? new ScanTables());
+    this.ids = t.ids;
+    this.keys = t.keys;
+    this.fileNos = t.fileNos;
+    this.idList = t.idList;
+    this.aliasable = t.aliasable;
+  }
 
   /** Scan every compile unit (or the range given) and return the summary. */
   scan(): FileSummary {
@@ -145,21 +243,47 @@ export class FileScanner {
         this.warn(`compile unit at 0x${u.offset.toString(16)}: ${e.message}`);
       }
       // Nodes of this unit are not needed again (type units' nodes stay cached).
-      if (this.nodes.size > 200_000) { this.nodes.clear(); this.unitFiles.clear(); }
+      if (this.unitFiles.size > 10_000) this.unitFiles.clear();
     }
     return this.summary();
   }
 
+  /** The file's summary; the tables forget the file (call once, at the end). */
   summary(): FileSummary {
-    return {
+    const t = this.t;
+    const defs: (TypeDef | null)[] = this.defs;
+    for (let i = 0; i < this.fileIds.length; i++) {
+      const w = this.fileIds[i];
+      t.local[w] = 0;
+      // Skip a description the main thread already has one at least as large as, with these member types.
+      const d = defs[i]!;
+      const count = d.members?.length ?? -1;
+      const sent = t.sentMembers[w];
+      let edges = t.sentEdges[w];
+      if (sent !== undefined && count <= sent && (!d.members || (edges && d.members.every((m) => edges!.has(m.type))))) {
+        defs[i] = null;
+        continue;
+      }
+      if (sent === undefined || count > sent) t.sentMembers[w] = count;
+      if (d.members) {
+        edges ??= t.sentEdges[w] = new Set();
+        for (const m of d.members) edges.add(m.type);
+      }
+    }
+    const s: FileSummary = {
       file: this.file,
       littleEndian: this.dwarf.sections.littleEndian,
-      ids: this.idList,
-      defs: this.defs,
-      aliasable: Uint8Array.from(this.aliasable),
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: [...m.seen], vars: m.vars, units: m.units })),
+      tables: t.id,
+      ids: Int32Array.from(this.fileIds),
+      firstNew: t.sent,
+      newIds: this.idList.slice(t.sent),
+      newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
+      defs,
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: m.seen.list, vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
+    t.sent = this.idList.length;
+    return s;
   }
 
   private warn(s: string): void {
@@ -176,17 +300,18 @@ export class FileScanner {
     if (this.doneUnits.has(tuKey)) return; // the same translation unit linked in twice
     this.doneUnits.add(tuKey);
     let m = this.mods.get(module);
-    if (!m) { m = { seen: new Set(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
+    if (!m) { m = { seen: new IdSet(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
     m.units++;
     this.seen = m.seen;
-    this.memo = new Map();
+    this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
     this.walkedTypeUnits = new Set();
     this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
+    this.voidW = this.fpW = -1;
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
+    this.nodes = new Map();
     for (const child of this.children(root)) {
-      this.nodes.set(child.key, child);
       try {
         switch (child.tag) {
           case C.DW_TAG_variable:
@@ -196,7 +321,7 @@ export class FileScanner {
             if (functionTypes && child.hasChildren) this.functionScope(child);
             break;
           default:
-            if (isTypeTag(child.tag)) this.typeIdOf(child.key);
+            if (isTypeTag(child.tag)) this.typeIdOf(child.key, 0, child);
         }
         this.drain();
       } catch (e) {
@@ -210,7 +335,9 @@ export class FileScanner {
   /** The file table of a unit's line program, with its compilation directory (cached per unit). */
   private filesOf(u: Unit): UnitFiles {
     const k = u.key as number;
+    if (k === this.filesUnit && this.files) return this.files;
     let f = this.unitFiles.get(k);
+    if (f) { this.filesUnit = k; this.files = f; }
     if (f) return f;
     f = { files: [], first: 1, dir: undefined, canon: [], nos: [] };
     this.unitFiles.set(k, f);
@@ -276,9 +403,13 @@ export class FileScanner {
     if (code === 0) return null;
     const a = u.abbrevs.get(code);
     if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+    // Every field present from the start: one object shape for all DIEs keeps property access monomorphic.
     const n: Node = {
       key: dieKey(u.header.section, pos), unit: u, tag: a.tag, hasChildren: a.hasChildren, childrenAt: 0,
-      declaration: false, external: false, hasLocation: false,
+      sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
+      bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
+      line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
+      lower: undefined, count: undefined, constValue: undefined,
     };
     const specs = a.attrs;
     const h = u.header;
@@ -290,7 +421,7 @@ export class FileScanner {
         case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
         case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
         case C.DW_AT_location: {
-          if (this.fast(n, s.at, s.form, r, u)) break;
+          if (this.fast(n, s.at, s.form, r, u, s.implicitConst)) break;
           const v = readForm(r, s.form, u, s.implicitConst);
           const next = r.pos;
           this.setAttr(n, s.at, v);
@@ -306,7 +437,7 @@ export class FileScanner {
   }
 
   /** The common forms of the common attributes, without allocating an AttrValue; false: use readForm. */
-  private fast(n: Node, at: number, form: number, r: Reader, u: Unit): boolean {
+  private fast(n: Node, at: number, form: number, r: Reader, u: Unit, implicitConst: bigint | undefined): boolean {
     const h = u.header;
     switch (at) {
       case C.DW_AT_name:
@@ -335,6 +466,7 @@ export class FileScanner {
         else if (form === C.DW_FORM_data2) v = r.u16();
         else if (form === C.DW_FORM_data4) v = r.u32();
         else if (form === C.DW_FORM_udata) v = r.uleb128();
+        else if (form === C.DW_FORM_implicit_const) v = Number(implicitConst ?? 0n); // DWARF 5 abbreviations: pointer sizes, encodings
         else return false;
         if (at === C.DW_AT_byte_size) n.byteSize = v;
         else if (at === C.DW_AT_decl_file) n.file = v;
@@ -345,7 +477,10 @@ export class FileScanner {
         return true;
       }
       case C.DW_AT_data_member_location:
-        if (form === C.DW_FORM_data1) { n.memberLoc = { cls: 'constant', form, value: BigInt(r.u8()), size: 1, signed: false }; return true; }
+        if (form === C.DW_FORM_data1) { n.memberLocNum = r.u8(); return true; }
+        if (form === C.DW_FORM_data2) { n.memberLocNum = r.u16(); return true; }
+        if (form === C.DW_FORM_data4) { n.memberLocNum = r.u32(); return true; }
+        if (form === C.DW_FORM_implicit_const) { n.memberLocNum = Number(implicitConst ?? 0n); return true; }
         return false;
       case C.DW_AT_declaration: case C.DW_AT_external:
         if (form === C.DW_FORM_flag_present) { if (at === C.DW_AT_declaration) n.declaration = true; else n.external = true; return true; }
@@ -430,8 +565,7 @@ export class FileScanner {
         pos = this.skipSubtree(n);
         continue;
       }
-      const f = a.forms;
-      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      skipAttrs(r, a, h);
       pos = r.pos;
       if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
     }
@@ -444,7 +578,7 @@ export class FileScanner {
       if (tag !== C.DW_TAG_structure_type && tag !== C.DW_TAG_union_type && tag !== C.DW_TAG_enumeration_type) return false;
       const k = dieKey(fn.unit.header.section, at);
       const n = this.node(k);
-      if (!n.declaration) this.typeIdOf(k);
+      if (!n.declaration) this.typeIdOf(k, 0, n);
       return true;
     });
   }
@@ -452,31 +586,72 @@ export class FileScanner {
   // ------------------------------------------------------------- type IDs
 
   private intern(id: string, make: () => TypeDef, aliasable: boolean): { idx: number; fresh: boolean } {
-    let idx = this.ids.get(id);
-    if (idx !== undefined) return { idx, fresh: false };
-    const def = make(); // first: if it throws, the table stays consistent
-    idx = this.idList.length;
-    this.ids.set(id, idx);
-    this.idList.push(id);
+    const w = this.ids.get(id);
+    if (w !== undefined) return this.use(w, make);
+    const def = make(); // first: if it throws, the tables stay consistent
+    return this.add(this.t.create(id, aliasable), def);
+  }
+
+  /** `w` in this file: fresh (and described by make()) the first time the file meets it. */
+  private use(w: number, make: () => TypeDef): { idx: number; fresh: boolean } {
+    if (this.t.local[w] !== 0) return { idx: w, fresh: false };
+    return this.add(w, make());
+  }
+
+  private add(w: number, def: TypeDef): { idx: number; fresh: true } {
+    this.t.local[w] = this.fileIds.push(w);
     this.defs.push(def);
-    this.aliasable.push(aliasable ? 1 : 0);
-    return { idx, fresh: true };
+    return { idx: w, fresh: true };
+  }
+
+  /** This file's description of `w` (which the file has met). */
+  private defOf(w: number): TypeDef {
+    return this.defs[this.t.local[w] - 1];
+  }
+
+  /**
+   * A pointer to t (slot 0) or t const, volatile, restrict (slots 1-3):
+   * found through an array indexed by t, so the ID string is built once per
+   * thread, and nothing is allocated when the file has met it already.
+   */
+  private derivedSlot(t: number, slot: number, kind: number): number {
+    const at = t * 4 + slot;
+    const w = this.t.derivedOf[at] - 1;
+    if (w >= 0 && this.t.local[w] !== 0) return w;
+    const make = () => { const d = newDef(kind, '', ''); d.ref = t; return d; };
+    if (w >= 0) return this.use(w, make).idx;
+    const id = slot === 0
+      ? (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`)
+      : `${this.idList[t]} ${slot === 1 ? 'const' : slot === 2 ? 'volatile' : 'restrict'}`;
+    const idx = this.intern(id, make, this.aliasable[t] === 1).idx;
+    this.t.derivedOf[at] = idx + 1;
+    return idx;
   }
 
   /**
    * A type based on another: looked up by a short key (kind, base index,
-   * name) so the full ID string is built and hashed only once per file.
+   * name) so the full ID string is built and hashed only once per thread.
    */
   private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
-    let idx = this.keys.get(key);
-    if (idx === undefined) {
-      idx = this.intern(id(), make, aliasable).idx;
-      this.keys.set(key, idx);
-    }
+    const w = this.keys.get(key);
+    if (w !== undefined) return this.t.local[w] !== 0 ? w : this.use(w, make).idx;
+    const idx = this.intern(id(), make, aliasable).idx;
+    this.keys.set(key, idx);
     return idx;
   }
 
   private special(bare: string): number {
+    // void and the function type are met on every other DIE: remembered for the unit (whose namespace is fixed).
+    const isVoid = bare === VOID_ID;
+    const known = isVoid ? this.voidW : bare === FP_ID ? this.fpW : -1;
+    if (known >= 0 && this.t.local[known] !== 0) { this.seen.add(known); return known; }
+    const w = this.specialUncached(bare);
+    if (isVoid) this.voidW = w;
+    else if (bare === FP_ID) this.fpW = w;
+    return w;
+  }
+
+  private specialUncached(bare: string): number {
     const id = this.ns + bare;
     const r = this.intern(id, () => {
       if (bare === VOID_ID) { const d = newDef(K_INTEGER, 'void', 'void'); d.enc = CTF_INT_SIGNED; return d; }
@@ -488,12 +663,12 @@ export class FileScanner {
   }
 
   /** The index of the type ID of the DIE at `key` (computed once per compile unit). */
-  typeIdOf(key: DieKey | undefined, depth = 0): number {
+  typeIdOf(key: DieKey | undefined, depth = 0, known?: Node): number {
     if (key === undefined) return this.special(VOID_ID);
     const m = this.memo.get(key);
     if (m !== undefined) return m;
     if (depth > MAX_CHAIN) throw this.node(key).unit.reader.error(`type chain longer than ${MAX_CHAIN} at DIE 0x${(key % 2 ** 48).toString(16)}`, key % 2 ** 48);
-    const n = this.node(key);
+    const n = known ?? this.node(key);
     let idx: number;
     if (n.sig !== undefined) {
       if (n.sig === key) throw n.unit.reader.error('DW_AT_signature refers to itself', key % 2 ** 48);
@@ -519,8 +694,7 @@ export class FileScanner {
     const root = this.readNode(u, u.header.firstDie);
     if (!root) return;
     for (const c of this.children(root)) {
-      this.nodes.set(c.key, c);
-      if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+      if (isTypeTag(c.tag)) this.typeIdOf(c.key, 0, c);
     }
   }
 
@@ -549,32 +723,42 @@ export class FileScanner {
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
-        const key = `${ns}${file ? this.fileNo(n) : -1}:${n.line ?? ''}:${kw} ${name}${contents}`;
-        let idx = this.keys.get(key);
-        let fresh = false;
-        if (idx === undefined) {
-          const id = `${ns}${file}//${n.line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
+        const line = n.line;
+        let idx = -1, fresh = false;
+        let byName: Map<number, number> | undefined, code = 0, key = '';
+        if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
+          // The common case, found without building a string: name, then (file, line, keyword) as a number.
+          byName = this.t.tagged.get(name);
+          if (!byName) { byName = new Map(); this.t.tagged.set(name, byName); }
+          code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
+          idx = byName.get(code) ?? -1;
+        } else {
+          key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
+          idx = this.keys.get(key) ?? -1;
+        }
+        if (idx >= 0) {
+          if (this.t.local[idx] === 0) { this.add(idx, newDef(kind, name, this.where(n))); fresh = true; }
+        } else {
+          const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
           ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
-          this.keys.set(key, idx);
+          if (byName) byName.set(code, idx);
+          else this.keys.set(key, idx);
         }
-        const r = { idx, fresh };
-        const d = this.defs[r.idx];
+        const d = this.defOf(idx);
         if (kind === K_ENUM) {
-          if (r.fresh) this.fillEnum(n, d);
-        } else if (r.fresh || this.memberCount(n) > (d.members?.length ?? 0)) {
-          this.work.push({ node: n, idx: r.idx });
+          if (fresh) this.fillEnum(n, d);
+        } else if (fresh || this.memberCount(n, d.members?.length ?? 0)) {
+          this.work.push({ node: n, idx });
         }
-        return r.idx;
+        return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        return this.derived(`*${t}`, () => (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`),
-          () => { const d = newDef(K_POINTER, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+        return this.derivedSlot(t, 0, K_POINTER);
       }
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        const [q, kind] = n.tag === C.DW_TAG_const_type ? ['const', K_CONST] : n.tag === C.DW_TAG_volatile_type ? ['volatile', K_VOLATILE] : ['restrict', K_RESTRICT];
-        return this.derived(`${q[0]}${t}`, () => `${this.idList[t]} ${q}`, () => { const d = newDef(kind as number, '', ''); d.ref = t; return d; }, this.aliasable[t] === 1);
+        return n.tag === C.DW_TAG_const_type ? this.derivedSlot(t, 1, K_CONST) : n.tag === C.DW_TAG_volatile_type ? this.derivedSlot(t, 2, K_VOLATILE) : this.derivedSlot(t, 3, K_RESTRICT);
       }
       case C.DW_TAG_atomic_type:
         // CTF has no _Atomic: the qualifier is transparent.
@@ -582,7 +766,16 @@ export class FileScanner {
       case C.DW_TAG_typedef: {
         const t = this.typeIdOf(n.type, depth + 1);
         const name = n.name ?? '';
-        return this.derived(`t${t} ${name}`, () => `${this.idList[t]} typedef ${name}`, () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; }, this.aliasable[t] === 1);
+        // Found by name (a string met before, its hash cached), then base: no key string.
+        let byName = this.t.typedefs.get(name);
+        if (!byName) { byName = new Map(); this.t.typedefs.set(name, byName); }
+        const w = byName.get(t);
+        if (w !== undefined && this.t.local[w] !== 0) return w;
+        const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
+        if (w !== undefined) return this.use(w, make).idx;
+        const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1).idx;
+        byName.set(t, idx);
+        return idx;
       }
       case C.DW_TAG_array_type:
         return this.arrayId(n, depth);
@@ -602,20 +795,34 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
+    // Worked out with member types as w-indices (short, one-to-one with their ID strings in this
+    // thread's tables), so a type met again is found without building and hashing the long form.
     const parts: string[] = [];
+    const types: number[] = [];
     for (const c of this.children(n)) {
       if (c.tag === C.DW_TAG_member) {
         let off = '?';
         try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
-        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
+        const w = this.typeIdOf(c.type, depth + 1);
+        types.push(w);
+        parts.push(`${c.name ?? ''}:\0:${c.bitSize ?? ''}@${off}`);
       } else if (c.tag === C.DW_TAG_enumerator) {
         const v = c.constValue;
         parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
       }
     }
     parts.push(`size ${n.byteSize ?? ''}`);
-    return hash64(parts.join(';'));
+    const short = `${parts.join(';')}|${types.join(',')}`;
+    let h = this.t.contents.get(short);
+    if (h === undefined) {
+      let k = 0;
+      const long = parts.map((p) => (p.includes(':\0:') ? p.replace(':\0:', () => `:${this.idList[types[k++]]}:`) : p));
+      h = hash64(long.join(';'));
+      this.t.contents.set(short, h);
+    }
+    return h;
   }
+
 
   private arrayId(n: Node, depth: number): number {
     const elem = this.typeIdOf(n.type, depth + 1);
@@ -632,8 +839,19 @@ export class FileScanner {
     for (let i = dims.length - 1; i >= 0; i--) {
       const { count, index } = dims[i];
       const prev = cur;
-      cur = this.derived(`[${prev} ${index} ${count}`, () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`,
-        () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; }, al);
+      const make = () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; };
+      const id = () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`;
+      if (index < 1 << 18 && count >= -1 && count < 2 ** 33) {
+        // Element, then (index type, count) as one number: no key string.
+        let byElem = this.t.arrays.get(prev);
+        if (!byElem) { byElem = new Map(); this.t.arrays.set(prev, byElem); }
+        const code = index * 2 ** 34 + count + 1;
+        const w = byElem.get(code);
+        if (w !== undefined) cur = this.t.local[w] !== 0 ? w : this.use(w, make).idx;
+        else { cur = this.intern(id(), make, al).idx; byElem.set(code, cur); }
+      } else {
+        cur = this.derived(`[${prev} ${index} ${count}`, id, make, al);
+      }
       this.seen.add(cur);
     }
     return cur;
@@ -658,9 +876,9 @@ export class FileScanner {
     return r.idx;
   }
 
-  /** How many DW_TAG_member children `n` has, counted without decoding them (hot: every struct in every unit). */
-  private memberCount(n: Node): number {
-    if (!n.hasChildren) return 0;
+  /** Whether `n` has more than `than` DW_TAG_member children, counted without decoding them (hot: every struct in every unit). */
+  private memberCount(n: Node, than: number): boolean {
+    if (!n.hasChildren) return 0 > than;
     const u = n.unit;
     const r = u.reader;
     const h = u.header;
@@ -674,12 +892,11 @@ export class FileScanner {
       const a = abbrevs.get(code);
       if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
       if (depth === 1 && a.tag === C.DW_TAG_member) count++;
-      const f = a.forms;
-      for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+      skipAttrs(r, a, h);
       pos = r.pos;
       if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
     }
-    return count;
+    return count > than;
   }
 
   private fillEnum(n: Node, d: TypeDef): void {
@@ -698,7 +915,7 @@ export class FileScanner {
   private drain(): void {
     while (this.work.length) {
       const { node, idx } = this.work.pop()!;
-      const d = this.defs[idx];
+      const d = this.defOf(idx);
       const members: MemberDef[] = [];
       try {
         this.collectMembers(node, 0, members, 0);
@@ -723,7 +940,7 @@ export class FileScanner {
     for (const c of this.children(n)) {
       if (c.tag !== C.DW_TAG_member) {
         // Types defined inside the struct are seen here too (the seed's mark_seen_contained).
-        if (isTypeTag(c.tag)) this.typeIdOf(c.key);
+        if (isTypeTag(c.tag)) this.typeIdOf(c.key, 0, c);
         continue;
       }
       if (c.external || c.declaration) continue; // C++ static members
@@ -766,7 +983,9 @@ export class FileScanner {
     if (c.dataBitOffset !== undefined) return c.dataBitOffset;
     const loc = c.memberLoc;
     let bytes = 0;
-    if (loc) {
+    if (c.memberLocNum !== undefined) {
+      bytes = c.memberLocNum;
+    } else if (loc) {
       if (loc.cls === 'constant') bytes = Number(loc.value);
       else if (loc.cls === 'block') bytes = plusUconst(loc.bytes, c);
       else throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location is a location list`);
@@ -802,6 +1021,85 @@ export class FileScanner {
     m.varNames.add(name);
     m.vars.push([name, t]);
   }
+}
+
+/** A set of w-indices that remembers the order they were added in (a module's seen IDs). */
+class IdSet {
+  private flags = new Uint8Array(1024);
+  readonly list: number[] = [];
+
+  add(w: number): void {
+    if (w >= this.flags.length) {
+      const grown = new Uint8Array(Math.max(w + 1, this.flags.length * 2));
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    if (this.flags[w]) return;
+    this.flags[w] = 1;
+    this.list.push(w);
+  }
+}
+
+/**
+ * DIE -> w-index for one compile unit: an array indexed by offset within the
+ * unit (reused from unit to unit, only the entries set are cleared), a map
+ * for DIEs elsewhere (type units, other units).
+ */
+const MAX_MEMO_ARRAY = 1 << 22;
+
+class DieMemo {
+  private vals = new Int32Array(1 << 16);
+  private touched: number[] = [];
+  private readonly other = new Map<number, number>();
+  private start = 0;
+  private end = 0;
+
+  reset(start: number, end: number): void {
+    for (const i of this.touched) this.vals[i] = 0;
+    this.touched.length = 0;
+    this.other.clear();
+    if (end - start > MAX_MEMO_ARRAY) end = start; // a huge unit: the map alone
+    this.start = start;
+    this.end = end;
+    if (end - start > this.vals.length) this.vals = new Int32Array(end - start);
+  }
+
+  get(key: number): number | undefined {
+    if (key >= this.start && key < this.end) {
+      const v = this.vals[key - this.start];
+      return v === 0 ? undefined : v - 1;
+    }
+    return this.other.get(key);
+  }
+
+  set(key: number, w: number): void {
+    if (key >= this.start && key < this.end) {
+      const i = key - this.start;
+      if (this.vals[i] === 0) this.touched.push(i);
+      this.vals[i] = w + 1;
+    } else {
+      this.other.set(key, w);
+    }
+  }
+}
+
+/** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */
+function skipAttrs(r: Reader, a: Abbrev, h: UnitHeader): void {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  if (a.fixedShape !== shape) {
+    let n = 0;
+    for (let j = 0; j < a.forms.length; j++) {
+      const s = formSize(a.forms[j], h);
+      if (s < 0) { n = -1; break; }
+      n += s;
+    }
+    a.fixedSize = n;
+    a.fixedShape = shape;
+  }
+  const n = a.fixedSize;
+  if (n >= 0 && r.pos + n <= r.length) { r.pos += n; return; }
+  const f = a.forms;
+  for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
 }
 
 /** 64 bits of FNV-1a (two 32-bit lanes) as hex: short, stable across runs and threads. */

@@ -8,7 +8,7 @@ import { FormatError } from '../bytes/index.js';
 import { DwarfInfo, loadDwarfSections } from '../dwarf/index.js';
 import type { FileSummary } from './defs.js';
 import { TuMapper, moduleName, type BuiltinMap } from './modules.js';
-import { scanFile } from './scan.js';
+import { ScanTables, scanFile } from './scan.js';
 
 export interface ScanConfig {
   /** [object path, module] pairs of objects.builtin (only for built-in modules). */
@@ -55,6 +55,8 @@ export function makeConfig(builtin: BuiltinMap | undefined, blacklist: Set<strin
 }
 
 const mappers = new WeakMap<ScanConfig, TuMapper>();
+/** One set of type-ID tables per run (ScanConfig) in this thread: kept from file to file. */
+const tables = new WeakMap<ScanConfig, ScanTables>();
 
 export function runTask(task: ScanTask, cfg: ScanConfig): FileSummary {
   let mapper = mappers.get(cfg);
@@ -69,12 +71,18 @@ export function runTask(task: ScanTask, cfg: ScanConfig): FileSummary {
     info = dwarfOf(task.file);
   } catch (e) {
     if (!(e instanceof FormatError)) throw e;
-    return { file: task.file, littleEndian: true, ids: [], defs: [], aliasable: new Uint8Array(0), modules: [], warnings: [`${task.file}: ${e.message}`] };
+    return {
+      file: task.file, littleEndian: true, tables: -1, ids: new Int32Array(0), firstNew: 0, newIds: [], newAliasable: new Uint8Array(0),
+      defs: [], modules: [], warnings: [`${task.file}: ${e.message}`],
+    };
   }
   let unitRange: [number, number] | undefined;
   if (task.parts > 1) unitRange = unitSlice(info.infoUnitList().map((u) => u.header.end - u.header.offset), task.part, task.parts);
   const m = mapper;
+  let t = tables.get(cfg);
+  if (!t) { t = new ScanTables(); tables.set(cfg, t); }
   return scanFile(info, task.file, {
+    tables: t,
     moduleOf: task.kernelImage ? (cu) => m.kernelModule(cu) : () => own,
     namespaced: (mod) => !cfg.sharing || black.has(mod),
     unitRange,

@@ -12,7 +12,7 @@ parentPort?.on('message', (msg: { seq: number; task?: ScanTask; release?: boolea
   if (msg.release) { releaseTaskCache(); return; }
   try {
     const summary = runTask(msg.task!, cfg);
-    parentPort!.postMessage({ seq: msg.seq, summary }, [summary.aliasable.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ seq: msg.seq, summary }, [summary.ids.buffer as ArrayBuffer, summary.newAliasable.buffer as ArrayBuffer]);
   } catch (e) {
     const err = e as Error;
     parentPort!.postMessage({ seq: msg.seq, error: `${err.message}`, usage: e instanceof VirtmemError });

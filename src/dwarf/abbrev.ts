@@ -27,6 +27,13 @@ export class Abbrev {
   readonly forms: Uint16Array;
   /** Scratch slot for a whole-file scanner's precomputed plan (types/dwarf-bulk.ts). */
   bulkPlan: unknown = undefined;
+  /**
+   * Bytes of an entry's attributes when every form has a fixed size, -1 when
+   * one varies, for units of shape `fixedShape` (see skipAttrs in
+   * dedup/scan.ts); -1 before it is worked out.
+   */
+  fixedSize = -1;
+  fixedShape = -1;
 
   constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, readonly attrs: AttrSpec[]) {
     this.nameIdx = attrs.findIndex((a) => a.at === DW_AT_name);

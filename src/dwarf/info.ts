@@ -151,7 +151,13 @@ export class DwarfInfo {
   private infoUnits?: Unit[];
   private typesUnits?: Unit[];
   private readonly abbrevCache = new Map<number, AbbrevTable>();
-  private readonly strCache = new Map<number, string>();
+  /**
+   * Decoded .debug_str strings: slot[offset] is 1 + the string's index in
+   * strList (0: not decoded yet). A typed array, not a Map: names are looked
+   * up once per DIE read, millions of times over a kernel.
+   */
+  private strSlot?: Int32Array;
+  private readonly strList: string[] = [];
   private signatures?: Map<bigint, Unit>;
   private readonly abbrevReader: Reader;
   readonly strOffsetsReader: Reader;
@@ -263,11 +269,11 @@ export class DwarfInfo {
 
   /** The .debug_str string at `offset`. */
   str(offset: number): string {
-    let s = this.strCache.get(offset);
-    if (s === undefined) {
-      s = cstringAt(this.sections.str ?? EMPTY, offset, this.place('str', offset));
-      this.strCache.set(offset, s);
-    }
+    const slot = (this.strSlot ??= new Int32Array(this.sections.str?.length ?? 0));
+    const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
+    if (i) return this.strList[i - 1];
+    const s = cstringAt(this.sections.str ?? EMPTY, offset, this.place('str', offset));
+    if (offset >= 0 && offset < slot.length) slot[offset] = this.strList.push(s);
     return s;
   }
 

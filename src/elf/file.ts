@@ -15,7 +15,7 @@ import {
   type ElfHeader, type ElfSection, type ElfSegment,
 } from './headers.js';
 import { parseNotes, toHex, type ElfNote } from './notes.js';
-import { applyRelocations, decodeRelocations, type ElfRelocation } from './relocs.js';
+import { applyRelocationsRaw, decodeRelocations, type ElfRelocation } from './relocs.js';
 import { CompactSymbols, type ElfSymbol } from './symbols.js';
 
 export interface SectionDataOptions {
@@ -211,14 +211,14 @@ export class ElfFile {
   }
 
   private applyFrom(rs: ElfSection, target: ElfSection, data: Uint8Array): void {
-    const relocs = this.relocations(rs);
     const symtab = this.sectionAt(rs.link, `relocation section ${rs.name} (sh_link)`);
     if (symtab.index === rs.index || (symtab.type !== SHT.SHT_SYMTAB && symtab.type !== SHT.SHT_DYNSYM)) {
       throw this.error(`relocation section ${rs.name} links to section ${symtab.index} (${shtShort(symtab.type)}), not a symbol table`, rs.offset, rs.name);
     }
+    if (rs.type !== SHT.SHT_REL && rs.type !== SHT.SHT_RELA) throw this.error(`section ${rs.name} is ${shtShort(rs.type)}, not REL or RELA`, rs.offset, rs.name);
     const values = this.symbolValues(symtab);
-    applyRelocations({
-      data, sectionAddr: target.addr, relocs, symbolValue: (i) => (i < values.length ? values[i] : undefined),
+    applyRelocationsRaw({
+      data, sectionAddr: target.addr, rel: this.sectionData(rs, { relocate: false }), rela: rs.type === SHT.SHT_RELA, is64: this.is64, symbols: values,
       machine: this.header.machine, le: this.littleEndian, source: this.name, relSection: rs.name, relOffset: rs.offset,
       relEntSize: this.is64 ? (rs.type === SHT.SHT_RELA ? 24 : 16) : (rs.type === SHT.SHT_RELA ? 12 : 8),
     });

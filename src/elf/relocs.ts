@@ -146,3 +146,103 @@ export function applyRelocations(a: ApplyInput): void {
     else dv.setUint16(at, Number(BigInt.asUintN(16, v)), a.le);
   }
 }
+
+export interface ApplyRawInput extends Omit<ApplyInput, 'relocs' | 'symbolValue'> {
+  /** The REL/RELA section's bytes, decoded here entry by entry. */
+  rel: Uint8Array;
+  rela: boolean;
+  is64: boolean;
+  /** st_value of every symbol of the linked table. */
+  symbols: BigUint64Array;
+}
+
+const TWO32 = 2 ** 32;
+/** Symbol values, addends and section addresses below 2^50 add up exactly as numbers. */
+const SMALL = 1n << 50n;
+
+/**
+ * applyRelocations straight from the section bytes, the same result and the
+ * same errors: no ElfRelocation objects, and plain numbers instead of bigints
+ * whenever symbol value and addend are small enough to add exactly (in an
+ * ET_REL they nearly always are). A kernel module's .debug_info has tens of
+ * thousands of relocations, and a kernel has a thousand modules.
+ */
+export function applyRelocationsRaw(a: ApplyRawInput): void {
+  const ent = a.is64 ? (a.rela ? 24 : 16) : (a.rela ? 12 : 8);
+  const n = Math.floor(a.rel.length / ent);
+  const rv = new DataView(a.rel.buffer, a.rel.byteOffset, a.rel.byteLength);
+  const dv = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const le = a.le;
+  const kinds = KINDS[a.machine];
+  const syms = a.symbols;
+  const secAddr = a.sectionAddr;
+  const secAddrSafe = secAddr < SMALL;
+  const secAddrN = Number(secAddr);
+  const len = a.data.length;
+  const slow: ElfRelocation[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = i * ent;
+    let offHi = 0, offLo: number, sym: number, type: number, addend: number | undefined;
+    let addendBig: bigint | undefined;
+    if (a.is64) {
+      offLo = rv.getUint32(o + (le ? 0 : 4), le);
+      offHi = rv.getUint32(o + (le ? 4 : 0), le);
+      sym = rv.getUint32(o + (le ? 12 : 8), le);
+      type = rv.getUint32(o + (le ? 8 : 12), le);
+      if (a.rela) {
+        const lo = rv.getUint32(o + (le ? 16 : 20), le);
+        const hi = rv.getInt32(o + (le ? 20 : 16), le);
+        if (hi >= -0x40000 && hi < 0x40000) addend = hi * TWO32 + lo;
+        else addendBig = rv.getBigInt64(o + 16, le);
+      }
+    } else {
+      offLo = rv.getUint32(o, le);
+      const info = rv.getUint32(o + 4, le);
+      sym = info >>> 8;
+      type = info & 0xff;
+      if (a.rela) addend = rv.getInt32(o + 8, le);
+    }
+    const kind = kinds?.[type];
+    if (kind === null) continue;
+    const offset = offHi * TWO32 + offLo;
+    if (kind === undefined || offHi !== 0 || offset + kind.size > len || addendBig !== undefined || sym >= syms.length) {
+      // Errors and values too large for numbers: the general path decides.
+      slow.length = 0;
+      slow.push({ offset: (BigInt(offHi) << 32n) | BigInt(offLo), sym, type, addend: a.rela ? (addendBig ?? BigInt(addend!)) : undefined });
+      applyRelocations({ ...a, relocs: slow, symbolValue: (s) => (s < syms.length ? syms[s] : undefined), relOffset: a.relOffset + i * ent, relEntSize: ent });
+      continue;
+    }
+    const sBig = sym !== 0 ? syms[sym] : 0n;
+    if (sBig >= SMALL || (kind.pcrel && !secAddrSafe)) {
+      applyRelocations({ ...a, relocs: [{ offset: BigInt(offset), sym, type, addend: a.rela ? BigInt(addend!) : undefined }], symbolValue: (s) => (s < syms.length ? syms[s] : undefined), relOffset: a.relOffset + i * ent, relEntSize: ent });
+      continue;
+    }
+    let add = addend;
+    if (add === undefined) {
+      if (kind.size === 8) {
+        const lo = dv.getUint32(offset + (le ? 0 : 4), le);
+        const hi = dv.getInt32(offset + (le ? 4 : 0), le);
+        if (hi < -0x40000 || hi >= 0x40000) {
+          applyRelocations({ ...a, relocs: [{ offset: BigInt(offset), sym, type }], symbolValue: (s) => (s < syms.length ? syms[s] : undefined), relOffset: a.relOffset + i * ent, relEntSize: ent });
+          continue;
+        }
+        add = hi * TWO32 + lo;
+      } else {
+        add = kind.size === 4 ? dv.getInt32(offset, le) : dv.getInt16(offset, le);
+      }
+    }
+    let v = Number(sBig) + add;
+    if (kind.pcrel) v -= secAddrN + offset;
+    // Two's complement truncation to the field's width (|v| < 2^52 here, so this is exact).
+    const lo32 = ((v % TWO32) + TWO32) % TWO32;
+    if (kind.size === 8) {
+      const hi32 = ((Math.floor(v / TWO32) % TWO32) + TWO32) % TWO32;
+      dv.setUint32(offset + (le ? 0 : 4), lo32, le);
+      dv.setUint32(offset + (le ? 4 : 0), hi32, le);
+    } else if (kind.size === 4) {
+      dv.setUint32(offset, lo32, le);
+    } else {
+      dv.setUint16(offset, lo32 & 0xffff, le);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The scan's worker threads keep their type-ID tables from file to file and
+ * send the main thread only what it has not had (scan.ts ScanTables,
+ * graph.ts merge): which thread scans which module must not show in the
+ * output. Modules alone (no kernel image, so no slicing that depends on -j)
+ * give byte-identical dicts with 1, 2 and 3 workers, and objdump --ctf reads
+ * them, children through shared_ctf, without a warning.
+ *
+ * Input: about 40 of the Debian 6.1 kernel's module debug files, every 25th
+ * by size (small and large), plus a family that shares many types.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { dwarf2ctf } from '../../src/dedup/index.js';
+import { tmpdir } from '../helpers/ctf-tools.js';
+import { objdumpDicts } from '../helpers/dedup.js';
+import { kernelOrSkip } from '../helpers/kernels.js';
+
+function allKo(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ko')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+test('modules scanned by 1, 2 or 3 worker threads give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const { dir, cleanup } = tmpdir('virtmem-d2c-threads-');
+  t.after(cleanup);
+  const ko = allKo(path.join(k.debugModules, 'kernel')).map((f) => ({ f, size: fs.statSync(f).size }))
+    .sort((a, b) => a.size - b.size || a.f.localeCompare(b.f));
+  const picked = new Set<string>();
+  for (let i = 12; i < ko.length - 100; i += 25) picked.add(ko[i].f);
+  for (const k2 of ko) if (/\/net\/netfilter\/(nf_conntrack|nf_nat|xt_conntrack|nf_tables)\.ko$/.test(k2.f)) picked.add(k2.f);
+  const files = [...picked].sort();
+  assert.ok(files.length >= 30, `${files.length} modules`);
+
+  const outs: Map<string, Buffer>[] = [];
+  for (const jobs of [1, 2, 3]) {
+    const out = path.join(dir, `j${jobs}`);
+    const r = await dwarf2ctf({ outDir: out, files, sharing: true, builtin: { objects: new Map(), modules: new Set() }, blacklist: new Set(), jobs });
+    assert.equal(r.dicts.length, files.length + 2, 'shared_ctf, vmlinux (empty) and one dict per module');
+    outs.push(new Map(fs.readdirSync(out).sort().map((f) => [f, fs.readFileSync(path.join(out, f))])));
+  }
+  const [one, ...rest] = outs;
+  for (const [i, other] of rest.entries()) {
+    assert.deepEqual([...other.keys()], [...one.keys()], `file names with ${i + 2} workers`);
+    for (const [f, bytes] of one) assert.ok(bytes.equals(other.get(f)!), `${f}: ${i + 2} workers differ from 1`);
+  }
+
+  const od = objdumpDicts(dir, path.join(dir, 'j2'));
+  assert.equal(od.stderr, '', 'objdump --ctf warnings');
+  const shared = od.dicts.get('shared_ctf');
+  assert.ok(shared && shared.types.size > 1000, `shared_ctf has ${shared?.types.size} types`);
+  for (const f of files) {
+    const name = path.basename(f, '.ko');
+    assert.ok(od.dicts.has(name), `objdump lists the dict of ${name}`);
+  }
+});
