@@ -169,6 +169,9 @@ export function editElf(input: Uint8Array, edits: ElfEdit[], name = '<buffer>'):
       }
       if (o.type === SHT.SHT_GROUP) {
         const d = (o.data ?? elf.sectionData(secs[o.old], { raw: true })).slice();
+        if (d.length < 4) {
+          throw new FormatError(`SHT_GROUP section ${o.name} of ${d.length} byte(s) has no flag word`, { source: elf.name, format: 'ELF', section: o.name, offset: secs[o.old].offset });
+        }
         const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
         const members: number[] = [];
         for (let i = 4; i + 4 <= d.length; i += 4) {
