@@ -57,8 +57,21 @@ const gzipAsync = promisify(gzip);
 /** Dicts being compressed and written at once. */
 const MAX_WRITES_IN_FLIGHT = 16;
 
-/** How many slices a kernel image is cut into per worker (load balancing). */
-const SLICES_PER_JOB = 3;
+/**
+ * A kernel image is cut into slices of its compile units, about this many
+ * bytes of file each, whatever -j is: a slice's scan depends on where it
+ * starts (what the slice has already described), so the slicing must be a
+ * function of the input alone for the output to be too. Workers take the
+ * slices as they come (load balancing); -j1 scans them one after the other.
+ */
+export const IMAGE_SLICE_BYTES = 96 << 20;
+/** Bounds on the slice count (a tiny vmlinux: one; a huge one: no more than this). */
+const MAX_IMAGE_SLICES = 64;
+
+/** How many slices a kernel image of `bytes` bytes is cut into: depends on the input only, never on -j. */
+export function imageSlices(bytes: number): number {
+  return Math.min(MAX_IMAGE_SLICES, Math.max(1, Math.round(bytes / IMAGE_SLICE_BYTES)));
+}
 
 export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult> {
   const log = opts.log ?? (() => {});
@@ -70,7 +83,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   const tasks: ScanTask[] = [];
   for (const file of opts.files) {
     const kernelImage = isKernelImage(file);
-    const parts = kernelImage && jobs > 1 ? jobs * SLICES_PER_JOB : 1;
+    const parts = kernelImage ? imageSlices(fs.statSync(file).size) : 1;
     for (let part = 0; part < parts; part++) tasks.push({ file, kernelImage, part, parts });
   }
   const t0 = performance.now();
@@ -134,7 +147,6 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 } };
 }
 
-/** Run tasks on `n` workers; results are consumed in task order. */
 /**
  * How many workers scan kernel-image slices: about the image's share of the
  * input bytes, at least one. The others never load the image (each worker
