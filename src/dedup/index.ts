@@ -92,8 +92,12 @@
  *    order it made them: each worker takes tasks in increasing task order.
  *    Only about the image's share of the workers scan image slices (each
  *    holds the image's DWARF); the others take modules.
- *    (Slicing depends on -j, and a file's scan on its slices: output is
- *    deterministic for a given -j, not across -j values.)
+ *    A slice's scan depends on where it starts (what it has described
+ *    already), so the slicing is a function of the input alone: about one
+ *    slice per 96 MiB of the image file (run.ts imageSlices), the same at
+ *    -j1 (which scans them in turn) as at -j16. The output is therefore the
+ *    same bytes whatever -j is (threads.test.ts checks -j1/2/3 on vmlinux
+ *    and modules); -j only decides who scans which slice.
  * 2. Duplicate detection (graph.ts merge). An ID seen in one module belongs
  *    to it; seen in two modules (vmlinux counts as one) it is shared.
  * 3. Spreading (graph.ts spread). Sharedness is contagious: the base of a
@@ -141,7 +145,7 @@
  * type unit, whose own line table names the file), DWARF 5 (forms, v5 line
  * tables) and compressed DWARF sections (elf/) all work.
  */
-export { dwarf2ctf, type Dwarf2CtfOptions, type Dwarf2CtfResult, type DictReport } from './run.js';
+export { dwarf2ctf, imageSlices, type Dwarf2CtfOptions, type Dwarf2CtfResult, type DictReport } from './run.js';
 export { TypeGraph, SHARED_MODULE } from './graph.js';
 export { FileScanner, scanFile, canonicalPath, type ScanOptions } from './scan.js';
 export { parseBuiltin, parseBlacklist, moduleName, objectOfUnit, TuMapper, isKernelImage, SHARED, VMLINUX, type BuiltinMap } from './modules.js';

@@ -8,14 +8,22 @@
  *
  * Input: about 40 of the Debian 6.1 kernel's module debug files, every 25th
  * by size (small and large), plus a family that shares many types.
+ *
+ * The kernel image is scanned in slices of its compile units, and a slice's
+ * scan depends on where it starts: the slicing is fixed by the input, never
+ * by -j (run.ts imageSlices). The second test gives the same vmlinux and a
+ * few modules, with objects.builtin as kernel.test.ts derives it, to 1, 2 and
+ * 3 workers and wants the same bytes in every dict (before the slicing was
+ * fixed, -j1 and -j2 put an anonymous struct in vmlinux's dict and in
+ * shared_ctf's respectively).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dwarf2ctf } from '../../src/dedup/index.js';
+import { dwarf2ctf, imageSlices, parseBuiltin, type Dwarf2CtfOptions } from '../../src/dedup/index.js';
 import { tmpdir } from '../helpers/ctf-tools.js';
-import { objdumpDicts } from '../helpers/dedup.js';
+import { deriveObjectsBuiltin, objdumpDicts } from '../helpers/dedup.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 
 function allKo(dir: string): string[] {
@@ -44,18 +52,8 @@ test('modules scanned by 1, 2 or 3 worker threads give the same dicts, and objdu
   const files = [...picked].sort();
   assert.ok(files.length >= 30, `${files.length} modules`);
 
-  const outs: Map<string, Buffer>[] = [];
-  for (const jobs of [1, 2, 3]) {
-    const out = path.join(dir, `j${jobs}`);
-    const r = await dwarf2ctf({ outDir: out, files, sharing: true, builtin: { objects: new Map(), modules: new Set() }, blacklist: new Set(), jobs });
-    assert.equal(r.dicts.length, files.length + 2, 'shared_ctf, vmlinux (empty) and one dict per module');
-    outs.push(new Map(fs.readdirSync(out).sort().map((f) => [f, fs.readFileSync(path.join(out, f))])));
-  }
-  const [one, ...rest] = outs;
-  for (const [i, other] of rest.entries()) {
-    assert.deepEqual([...other.keys()], [...one.keys()], `file names with ${i + 2} workers`);
-    for (const [f, bytes] of one) assert.ok(bytes.equals(other.get(f)!), `${f}: ${i + 2} workers differ from 1`);
-  }
+  await sameForEveryJobs(dir, { files, sharing: true, builtin: { objects: new Map(), modules: new Set() }, blacklist: new Set() },
+    (n) => assert.equal(n, files.length + 2, 'shared_ctf, vmlinux (empty) and one dict per module'));
 
   const od = objdumpDicts(dir, path.join(dir, 'j2'));
   assert.equal(od.stderr, '', 'objdump --ctf warnings');
@@ -65,4 +63,39 @@ test('modules scanned by 1, 2 or 3 worker threads give the same dicts, and objdu
     const name = path.basename(f, '.ko');
     assert.ok(od.dicts.has(name), `objdump lists the dict of ${name}`);
   }
+});
+
+/** Run dwarf2ctf with 1, 2 and 3 workers into dir/j<N>; every output file must be byte-identical to -j1's. */
+async function sameForEveryJobs(dir: string, opts: Omit<Dwarf2CtfOptions, 'outDir' | 'jobs'>, checkCount: (dicts: number) => void): Promise<void> {
+  const outs: Map<string, Buffer>[] = [];
+  for (const jobs of [1, 2, 3]) {
+    const out = path.join(dir, `j${jobs}`);
+    const r = await dwarf2ctf({ ...opts, outDir: out, jobs });
+    checkCount(r.dicts.length);
+    outs.push(new Map(fs.readdirSync(out).sort().map((f) => [f, fs.readFileSync(path.join(out, f))])));
+  }
+  const [one, ...rest] = outs;
+  for (const [i, other] of rest.entries()) {
+    assert.deepEqual([...other.keys()], [...one.keys()], `file names with ${i + 2} workers`);
+    const differ = [...one].filter(([f, bytes]) => !bytes.equals(other.get(f)!)).map(([f]) => f);
+    assert.deepEqual(differ, [], `${differ.length} of ${one.size} dicts differ between -j${i + 2} and -j1`);
+  }
+}
+
+test('vmlinux (sliced) and modules scanned by 1, 2 or 3 worker threads give the same dicts', { timeout: 10 * 60_000 }, async (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const { dir, cleanup } = tmpdir('virtmem-d2c-slices-');
+  t.after(cleanup);
+  const modulesBuiltin = path.join(k.modules, 'modules.builtin');
+  const derived = deriveObjectsBuiltin(k.vmlinux, modulesBuiltin);
+  const builtin = parseBuiltin(derived.text, fs.readFileSync(modulesBuiltin, 'utf8'));
+  const ko = allKo(path.join(k.debugModules, 'kernel'));
+  const mods = ['drivers/net/tun.ko', 'drivers/net/tap.ko', 'drivers/net/veth.ko', 'net/sched/cls_u32.ko', 'net/netfilter/xt_tcpudp.ko']
+    .map((want) => ko.find((f) => f.endsWith('/' + want))).filter((f): f is string => f !== undefined).sort();
+  assert.ok(mods.length >= 4, `${mods.length} modules`);
+  const slices = imageSlices(fs.statSync(k.vmlinux).size);
+  assert.ok(slices >= 3, `vmlinux is cut into ${slices} slices`);
+  await sameForEveryJobs(dir, { files: [k.vmlinux, ...mods], sharing: true, builtin, blacklist: new Set() },
+    (n) => assert.ok(n >= mods.length + 50, `${n} dicts (shared_ctf, vmlinux, built-in modules, ${mods.length} loadable ones)`));
 });
