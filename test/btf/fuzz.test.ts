@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { Btf, BtfTypes, formatBtfRaw } from '../../src/btf/index.js';
 import { FormatError } from '../../src/bytes/index.js';
 import { compile, dumpSection, tmpdir } from '../helpers/ctf-tools.js';
-import { fuzz } from '../helpers/fuzz.js';
+import { fuzz, gccReplayable } from '../helpers/fuzz.js';
 import { EVERY_KIND } from '../ctf/source.js';
 
 function exercise(bytes: Uint8Array, base?: Btf): void {
@@ -25,13 +25,21 @@ function exercise(bytes: Uint8Array, base?: Btf): void {
 test('fuzzed BTF (gcc -gbtf, and a slice of the running kernel\'s as split BTF): a result or a FormatError', (t) => {
   const { dir, cleanup } = tmpdir('virtmem-btf-');
   t.after(cleanup);
-  const le = dumpSection(compile(dir, 'every', EVERY_KIND, ['-gbtf']), '.BTF');
-  const be = dumpSection(compile(dir, 'every-be', EVERY_KIND, ['-gbtf'], 's390x-linux-gnu-gcc'), '.BTF');
-  const bad = [...fuzz(le, 11, 1500, (b) => exercise(b), 2), ...fuzz(be, 12, 700, (b) => exercise(b)), ...fuzz(le, 13, 300, (b) => exercise(b))];
+  // Built so the bytes (the unit name holds the working directory) are the same every run.
+  fs.writeFileSync(`${dir}/every.c`, EVERY_KIND);
+  gccReplayable('gcc', dir, ['-gbtf', '-c', 'every.c', '-o', 'every.o']);
+  gccReplayable('s390x-linux-gnu-gcc', dir, ['-gbtf', '-c', 'every.c', '-o', 'every-be.o']);
+  const le = dumpSection(`${dir}/every.o`, '.BTF');
+  const be = dumpSection(`${dir}/every-be.o`, '.BTF');
+  const bad = [
+    ...fuzz(le, 11, 1500, (b) => exercise(b), 2, 'btf-le'),
+    ...fuzz(be, 12, 700, (b) => exercise(b), 0, 'btf-be'),
+    ...fuzz(le, 13, 300, (b) => exercise(b), 0, 'btf-le-header'),
+  ];
   if (fs.existsSync('/sys/kernel/btf/vmlinux')) {
     // Mutations of a real base under a fixed split BTF made from gcc's, and of the split over a real base.
     const base = Btf.open(new Uint8Array(fs.readFileSync('/sys/kernel/btf/vmlinux')));
-    bad.push(...fuzz(le, 14, 300, (b) => { try { exercise(b, base); } catch (e) { if (!(e instanceof FormatError)) throw e; } }));
+    bad.push(...fuzz(le, 14, 300, (b) => { try { exercise(b, base); } catch (e) { if (!(e instanceof FormatError)) throw e; } }, 0, 'btf-split'));
   }
   assert.deepEqual(bad, []);
 });

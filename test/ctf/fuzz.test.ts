@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CtfDict, ctfTypeName, listDict, openCtf, readArchive, writeDict } from '../../src/ctf/index.js';
 import { FormatError } from '../../src/bytes/index.js';
-import { compile, dumpSection, link, tmpdir } from '../helpers/ctf-tools.js';
-import { fuzz } from '../helpers/fuzz.js';
+import * as fs from 'node:fs';
+import { compile, dumpSection, tmpdir } from '../helpers/ctf-tools.js';
+import { fuzz, gccReplayable } from '../helpers/fuzz.js';
 import { CONFLICT_A, CONFLICT_B, EVERY_KIND } from './source.js';
 
 /** Every entry point a user reaches: open, list, every section, every type, its name, and a rewrite. */
@@ -20,16 +21,20 @@ function exercise(bytes: Uint8Array): void {
 test('fuzzed CTF dicts, compressed dicts and archives: a result or a FormatError, never a crash or hang', (t) => {
   const { dir, cleanup } = tmpdir();
   t.after(cleanup);
-  const obj = compile(dir, 'every', EVERY_KIND);
-  const dict = dumpSection(obj, '.ctf');
-  const exe = link(dir, 'ab', [compile(dir, 'a', CONFLICT_A), compile(dir, 'b', CONFLICT_B)]);
-  const archive = dumpSection(exe, '.ctf');
+  // Built so the bytes (unit names hold the working directory) are the same every run.
+  for (const [name, src] of [['every', EVERY_KIND], ['a', CONFLICT_A], ['b', CONFLICT_B]]) {
+    fs.writeFileSync(`${dir}/${name}.c`, src);
+    gccReplayable('gcc', dir, ['-gctf', '-c', `${name}.c`, '-o', `${name}.o`]);
+  }
+  gccReplayable('gcc', dir, ['-gctf', 'a.o', 'b.o', '-o', 'ab']);
+  const dict = dumpSection(`${dir}/every.o`, '.ctf');
+  const archive = dumpSection(`${dir}/ab`, '.ctf');
   const compressed = writeDict(CtfDict.open(dict).toData(), { compress: true });
   const bad = [
-    ...fuzz(dict, 1, 1500, exercise, 4),
-    ...fuzz(dict, 2, 300, exercise),
-    ...fuzz(archive, 3, 1500, exercise, 8),
-    ...fuzz(compressed, 4, 300, exercise, 4),
+    ...fuzz(dict, 1, 1500, exercise, 4, 'ctf-dict'),
+    ...fuzz(dict, 2, 300, exercise, 0, 'ctf-dict-magic'),
+    ...fuzz(archive, 3, 1500, exercise, 8, 'ctf-archive'),
+    ...fuzz(compressed, 4, 300, exercise, 4, 'ctf-compressed'),
   ];
   assert.deepEqual(bad, []);
 });

@@ -12,6 +12,7 @@ import {
 } from '../../src/dwarf/index.js';
 import { DwarfTypes, layout, printC, isComposite, typeToJson, type Type } from '../../src/types/index.js';
 import { compile, haveTool } from '../helpers/cc.js';
+import { failure, fuzzRounds, fuzzSeed, rng } from '../helpers/fuzz.js';
 
 const UNIT1 = `
 struct node { struct node *next; int v; };
@@ -28,10 +29,10 @@ second_t g_second;
 
 function build(t: { skip(m: string): void }, flags = ['-gdwarf-5']): DwarfSections | undefined {
   if (!haveTool('gcc')) { process.stderr.write('SKIP: gcc not installed\n'); t.skip('gcc not installed'); return undefined; }
-  const a = compile(UNIT1, ['-g', ...flags, '-c', '-O0'], { name: 'a.o' });
+  const a = compile(UNIT1, ['-g', ...flags, '-c', '-O0'], { name: 'a.o', replayable: true });
   try {
-    const b = compile(UNIT2, ['-g', ...flags, '-c', '-O0'], { name: 'b.o', dir: a.dir });
-    const so = compile('int unused_main;', ['-shared', '-nostdlib', a.out, b.out], { name: 'two.so', dir: a.dir });
+    const b = compile(UNIT2, ['-g', ...flags, '-c', '-O0'], { name: 'b.o', dir: a.dir, replayable: true });
+    const so = compile('int unused_main;', ['-shared', '-nostdlib', 'a.o', 'b.o'], { name: 'two.so', dir: a.dir, replayable: true });
     return loadDwarfSections(so.out);
   } finally {
     a.cleanup();
@@ -159,18 +160,6 @@ test('a typedef cycle: an error naming the DIE, not a hang', (t) => {
   assert.equal(ti.lookup('second', 'struct')?.kind, 'struct');
 });
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Every entry point on `s`: each returns or throws a VirtmemError. */
 function exercise(s: DwarfSections): void {
   const guard = (f: () => unknown) => {
@@ -200,13 +189,15 @@ for (const flags of [['-gdwarf-5'], ['-gdwarf-4', '-fdebug-types-section'], ['-g
   test(`fuzz (${flags.join(' ')}): mutated and truncated sections give results or VirtmemErrors, never crashes or hangs`, (t) => {
     const s = build(t, flags);
     if (!s) return;
-    const rand = rng(0x5eed + flags.length);
+    const seed = fuzzSeed(0x5eed + flags.length);
+    const rand = rng(seed);
     const roles = (['info', 'abbrev', 'str', 'strOffsets', 'types'] as const).filter((r) => s[r]?.length);
     let runs = 0;
-    for (let i = 0; i < 300; i++) {
+    const rounds = fuzzRounds(300);
+    for (let i = 0; i < rounds; i++) {
       const m: DwarfSections = { ...s };
       const role = roles[Math.floor(rand() * roles.length)] as 'info' | 'abbrev' | 'str';
-      let b = s[role]!.slice();
+      let b: Uint8Array = s[role]!.slice();
       if (rand() < 0.1) b = b.slice(0, Math.floor(rand() * b.length));
       else {
         const n = 1 + Math.floor(rand() * 8);
@@ -216,10 +207,14 @@ for (const flags of [['-gdwarf-5'], ['-gdwarf-4', '-fdebug-types-section'], ['-g
         }
       }
       m[role] = b;
-      exercise(m);
+      try {
+        exercise(m);
+      } catch (e) {
+        assert.fail(failure(`dwarf${flags.join('')}-${role}`, seed, i, b, e));
+      }
       runs++;
     }
     t.diagnostic(`${runs} mutated inputs`);
-    assert.equal(runs, 300);
+    assert.equal(runs, rounds);
   });
 }

@@ -42,10 +42,11 @@ function build(flags: string[]): { dir: string; out: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-lines-'));
   const c = { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
   fs.writeFileSync(path.join(c.dir, 'helper.h'), HEADER);
-  const src = path.join(c.dir, 'prog.c');
-  fs.writeFileSync(src, SOURCE);
+  fs.writeFileSync(path.join(c.dir, 'prog.c'), SOURCE);
   const out = path.join(c.dir, 'prog');
-  const r = spawnSync('gcc', [...flags, '-I', c.dir, src, '-o', out], { encoding: 'utf8', cwd: c.dir });
+  // Relative names and PWD=/proc/self/cwd (what gcc then records as the working directory):
+  // the bytes do not depend on the temp dir's name, so a fuzz seed replays.
+  const r = spawnSync('gcc', [...flags, '-I', '.', 'prog.c', '-o', 'prog'], { encoding: 'utf8', cwd: c.dir, env: { ...process.env, PWD: '/proc/self/cwd' } });
   if (r.status !== 0) throw new Error(r.stderr);
   return { dir: c.dir, out, cleanup: c.cleanup };
 }
@@ -142,13 +143,13 @@ test('mutated .debug_line: header reader, state machine and table end in a Virtm
       const d = new DwarfInfo(s);
       LineTable.fromDwarf(d); // collects problems
       for (const { offset, unit } of programs(d)) lineRows(d, readLineHeader(d, offset, unit));
-    });
+    }, 0, 'debug_line-v5');
     assert.deepEqual(bad, []);
     const base4 = (() => { const c = build(['-gdwarf-4', '-O0']); try { return loadDwarfSections(c.out); } finally { c.cleanup(); } })();
     assert.deepEqual(fuzz(base4.line!, 1004, 300, (m) => {
       const d = new DwarfInfo({ ...base4, line: m });
       for (const { offset, unit } of programs(d)) lineRows(d, readLineHeader(d, offset, unit));
-    }), []);
+    }, 0, 'debug_line-v4'), []);
   } finally {
     b.cleanup();
   }

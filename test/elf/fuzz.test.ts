@@ -13,7 +13,8 @@ import { VirtmemError, Writer } from '../../src/bytes/index.js';
 import { CompactSymbols, ElfFile, PT, SHT, editElf, parseVmcoreinfo } from '../../src/elf/index.js';
 import { writeSymbolCsv, writeSymbolJson, writeSymbolTable } from '../../src/cli/elfsyms.js';
 import { ByteSink } from '../../src/cli/sink.js';
-import { compile, hasTool, tempDir } from '../helpers/readelf.js';
+import { hasTool, tempDir } from '../helpers/readelf.js';
+import { failure, fuzzRounds, fuzzSeed, gccReplayable } from '../helpers/fuzz.js';
 import { SAMPLE_C } from '../helpers/samples.js';
 
 const { dir, cleanup } = tempDir();
@@ -100,23 +101,25 @@ test('random mutations of real ELF files: every entry point returns or throws a 
     ['i686-linux-gnu-gcc', 'f32.o', ['-g', '-c']], ['s390x-linux-gnu-gcc', 'fbe.o', ['-g', '-c', '-gz=zlib']],
   ];
   // The temp directory's name must not reach the bytes (DW_AT_comp_dir, file names), or a
-  // seed would not replay: map it to a fixed path.
-  const fixed = [`-fdebug-prefix-map=${dir}=/virtmem-fuzz`];
-  for (const [cc, out, args] of builds) if (hasTool(cc)) seeds.push(new Uint8Array(fs.readFileSync(compile(dir, cc, SAMPLE_C, out, [...args, ...fixed]))));
+  // seed would not replay.
+  fs.writeFileSync(`${dir}/f.c`, SAMPLE_C);
+  for (const [cc, out, args] of builds) {
+    if (!hasTool(cc)) continue;
+    gccReplayable(cc, dir, [...args, 'f.c', '-o', out]);
+    seeds.push(new Uint8Array(fs.readFileSync(`${dir}/${out}`)));
+  }
   seeds.push(smallCore());
   assert.ok(seeds.length >= 3);
-  const seed = Number(process.env.VIRTMEM_FUZZ_SEED ?? 20240601);
+  const seed = fuzzSeed(20240601);
   const r = rng(seed);
-  const iterations = Number(process.env.VIRTMEM_FUZZ_ITERATIONS ?? 3000);
+  const iterations = fuzzRounds(3000);
   for (let i = 0; i < iterations; i++) {
     const base = seeds[i % seeds.length];
     const m = mutate(base, r, i % 3 === 0);
     try {
       exercise(m);
     } catch (e) {
-      const f = `${dir}/failing-${i}.bin`;
-      fs.writeFileSync(f, m);
-      assert.fail(`iteration ${i} (seed ${seed}, input saved as ${f}): ${(e as Error).stack}`);
+      assert.fail(failure('elf', seed, i, m, e));
     }
   }
 });

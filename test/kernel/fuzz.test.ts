@@ -28,10 +28,10 @@ test('fuzzed kallsyms tables: symbols or a VirtmemError, with VMCOREINFO locatio
   const rest = bytes.subarray(0, Number(loc.tokenTable - lo));
   const joined = (tail: Uint8Array) => { const b = new Uint8Array(rest.length + tail.length); b.set(rest); b.set(tail, rest.length); return b; };
   const bad = [
-    ...fuzz(bytes, 101, 16, (b) => { decodeKallsyms(map(b), loc, { text }); }),
-    ...fuzz(small, 102, 16, (b) => { decodeKallsyms(map(joined(b)), loc, { text }); }),
-    ...fuzz(bytes, 103, 5, (b) => { kallsymsFromImage(map(b), { text, scan: true }); }),
-    ...fuzz(small, 104, 5, (b) => { kallsymsFromImage(map(joined(b)), { text, scan: true }); }),
+    ...fuzz(bytes, 101, 16, (b) => { decodeKallsyms(map(b), loc, { text }); }, 0, 'kallsyms'),
+    ...fuzz(small, 102, 16, (b) => { decodeKallsyms(map(joined(b)), loc, { text }); }, 0, 'kallsyms-tokens'),
+    ...fuzz(bytes, 103, 5, (b) => { kallsymsFromImage(map(b), { text, scan: true }); }, 0, 'kallsyms-scan'),
+    ...fuzz(small, 104, 5, (b) => { kallsymsFromImage(map(joined(b)), { text, scan: true }); }, 0, 'kallsyms-scan-tokens'),
   ];
   assert.deepEqual(bad, []);
 });
@@ -54,9 +54,9 @@ test('fuzzed in-memory BTF: found and readable, or a VirtmemError', (t) => {
   const tail = bytes.subarray(head.length);
   const joined = (h: Uint8Array) => { const b = new Uint8Array(h.length + tail.length); b.set(h); b.set(tail, h.length); return b; };
   const bad = [
-    ...fuzz(bytes, 201, 12, use('symbols')),
-    ...fuzz(head, 202, 25, (h) => use('symbols')(joined(h))),
-    ...fuzz(head, 203, 12, (h) => use('scan')(joined(h))),
+    ...fuzz(bytes, 201, 12, use('symbols'), 0, 'image-btf'),
+    ...fuzz(head, 202, 25, (h) => use('symbols')(joined(h)), 0, 'image-btf-head'),
+    ...fuzz(head, 203, 12, (h) => use('scan')(joined(h)), 0, 'image-btf-scan'),
   ];
   assert.deepEqual(bad, []);
 });

@@ -25,7 +25,7 @@ int main(int argc, char **argv) { (void)argv; return work(argc); }
 
 test('mutated profiles: every reader entry point returns or throws a VirtmemError', (t) => {
   if (!haveTool('gcc')) { process.stderr.write('SKIP: gcc missing\n'); t.skip('gcc missing'); return; }
-  const c = compile(SOURCE, ['-g', '-O2'], { name: 'prog' });
+  const c = compile(SOURCE, ['-g', '-O2'], { name: 'prog', replayable: true });
   try {
     const bytes = buildProfile(c.out).bytes;
     const file = path.join(c.dir, 'p.profile');
@@ -50,7 +50,7 @@ test('mutated profiles: every reader entry point returns or throws a VirtmemErro
       } finally {
         p.close();
       }
-    });
+    }, 0, 'profile');
     assert.deepEqual(bad, []);
   } finally {
     c.cleanup();

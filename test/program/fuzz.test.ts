@@ -4,7 +4,8 @@
  * the evaluator). Inputs are real expressions mutated (characters replaced,
  * inserted, deleted, tokens duplicated, deep nesting). Each must return or
  * throw a VirtmemError, nothing else, and quickly (bounded input, bounded
- * depth). A failure prints the seed and the input.
+ * depth). A failure names the seed (prng per round, fuzzSeed of the round
+ * number) and saves the input.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { MemoryMap } from '../../src/memory/index.js';
 import { Program, evaluate, formatObject, parseExpression, parseTypeName } from '../../src/program/index.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 import { prng } from '../helpers/prng.js';
+import { failure, fuzzRounds, fuzzSeed } from '../helpers/fuzz.js';
 import { DwarfInfo, loadDwarfSections } from '../../src/dwarf/index.js';
 import { DwarfTypes } from '../../src/types/index.js';
 
@@ -41,24 +43,26 @@ function mutate(s: string, r: ReturnType<typeof prng>): string {
   return x;
 }
 
-function check(what: string, seed: number, input: string, f: () => unknown): void {
+/** `f` returns or throws a VirtmemError; otherwise fail naming seed, round and the saved input. */
+function check(what: string, seed: number, round: number, input: string, f: () => unknown): void {
   try {
     f();
   } catch (e) {
-    if (!(e instanceof VirtmemError)) assert.fail(`${what}: seed ${seed}: ${JSON.stringify(input)}: ${(e as Error)?.stack ?? e}`);
+    if (!(e instanceof VirtmemError)) assert.fail(`${failure(what, seed, round, input, e)} (input ${JSON.stringify(input.slice(0, 200))})`);
   }
 }
 
 test('parseExpression and parseTypeName: any string gives a tree or an ExprSyntaxError', () => {
-  for (let seed = 1; seed <= 3000; seed++) {
+  for (let i = 1; i <= fuzzRounds(3000); i++) {
+    const seed = fuzzSeed(i);
     const r = prng(seed);
     const input = mutate(r.pick(CORPUS), r);
-    check('parseExpression', seed, input, () => parseExpression(input, { isTypeName: (n) => n.endsWith('_t') }));
-    check('parseTypeName', seed, input, () => parseTypeName(input));
+    check('parseExpression', seed, i, input, () => parseExpression(input, { isTypeName: (n) => n.endsWith('_t') }));
+    check('parseTypeName', seed, i, input, () => parseTypeName(input));
   }
   // Deep nesting and long inputs are refused, not a stack overflow.
   for (const s of ['('.repeat(100000) + '1' + ')'.repeat(100000), '-'.repeat(5000) + '1', '*'.repeat(5000) + 'x', 'a' + '[0]'.repeat(3000)]) {
-    check('parseExpression', 0, s.slice(0, 40), () => parseExpression(s));
+    check('parseExpression', 0, 0, s.slice(0, 40), () => parseExpression(s));
   }
   assert.throws(() => parseExpression('('.repeat(1000) + '1' + ')'.repeat(1000)), /nested deeper than 128/);
 });
@@ -79,10 +83,11 @@ test('evaluate and print: mutated expressions over real types and synthetic memo
   const types = new DwarfTypes(new DwarfInfo(loadDwarfSections(k.vmlinux)));
   types.buildIndex();
   const prog = Program.fromParts({ map, symbols, types, release: 'synthetic' });
-  for (let seed = 1; seed <= 400; seed++) {
+  for (let i = 1; i <= fuzzRounds(400); i++) {
+    const seed = fuzzSeed(i);
     const r = prng(seed);
     const input = r.int(4) === 0 ? r.pick(CORPUS) : mutate(r.pick(CORPUS), r);
-    check('evaluate', seed, input, () => {
+    check('evaluate', seed, i, input, () => {
       const o = evaluate(prog, input);
       formatObject(o, { maxDepth: 3, maxElements: 16 });
     });

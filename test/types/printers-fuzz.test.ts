@@ -14,7 +14,7 @@ import { VirtmemError } from '../../src/bytes/index.js';
 import { DwarfInfo, loadDwarfSections, type DwarfSections } from '../../src/dwarf/index.js';
 import { DwarfTypes, isComposite, layout, printC, resolve, typeToJson, type Type } from '../../src/types/index.js';
 import { compile, haveTool } from '../helpers/cc.js';
-import { fuzz, mutate, rng } from '../helpers/fuzz.js';
+import { failure, fuzz, fuzzRounds, fuzzSeed, mutate, rng } from '../helpers/fuzz.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 import { TYPES_C } from './fixture-c.js';
 
@@ -32,14 +32,15 @@ function printAll(t: Type): void {
   }
 }
 
-/** Run `f`, recording in `bad` an error that is not a VirtmemError or a run over the budget. */
-function timed(bad: string[], label: string, f: () => void): void {
+/** Run `f`; what went wrong (an error that is not a VirtmemError, or a run over the budget), if anything. */
+function timed(f: () => void): unknown {
   const start = performance.now();
   try { f(); } catch (e) {
-    if (!(e instanceof VirtmemError)) bad.push(`${label}: ${(e as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(e)}`);
+    if (!(e instanceof VirtmemError)) return e;
   }
   const ms = performance.now() - start;
-  if (ms > CASE_BUDGET_MS) bad.push(`${label}: took ${ms.toFixed(0)} ms (budget ${CASE_BUDGET_MS})`);
+  if (ms > CASE_BUDGET_MS) return `took ${ms.toFixed(0)} ms (budget ${CASE_BUDGET_MS})`;
+  return undefined;
 }
 
 /** Every type of a (small) BTF, printed. */
@@ -59,10 +60,11 @@ test('mutated vmlinux BTF: printC, layout and JSON of the types around each muta
   const { bytes } = btfBytes(k.vmlinux);
   const good = Btf.open(bytes);
   const typeStart = good.header.hdrLen + good.header.typeOff;
-  const rand = rng(61);
+  const seed = fuzzSeed(61);
+  const rand = rng(seed);
   const bad: string[] = [];
   const EDGE = [0, 1, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x00ffffff];
-  for (let round = 0; round < 300 && bad.length < 5; round++) {
+  for (let round = 0, n = fuzzRounds(300); round < n && bad.length < 5; round++) {
     // A struct or union (where sizes and members live) or any type, one to three words of its record changed.
     let id = 1 + Math.floor(rand() * (good.nextId - 1));
     for (let tries = 0; tries < 50 && rand() < 0.8; tries++) {
@@ -79,7 +81,7 @@ test('mutated vmlinux BTF: printC, layout and JSON of the types around each muta
       if (w + 4 > b.length) continue;
       dv.setUint32(w, rand() < 0.7 ? EDGE[Math.floor(rand() * EDGE.length)] : Math.floor(rand() * 2 ** 32), true);
     }
-    timed(bad, `round ${round} (type ${id})`, () => {
+    const why = timed(() => {
       const bt = new BtfTypes(Btf.open(b, { source: 'fuzzed vmlinux' }));
       for (let near = Math.max(1, id - 2); near <= id + 2 && near < good.nextId; near++) {
         let ty: Type;
@@ -87,6 +89,7 @@ test('mutated vmlinux BTF: printC, layout and JSON of the types around each muta
         printAll(ty);
       }
     });
+    if (why) bad.push(failure(`vmlinux-btf-type${id}`, seed, round, b, why));
   }
   assert.deepEqual(bad, []);
 });
@@ -111,14 +114,16 @@ test('a corrupt struct size (0xffffffff) prints in bounded time and text, with t
 
 test('mutated gcc -gbtf BTF: every type printed, text or a VirtmemError, in bounded time', (t) => {
   if (!haveTool('gcc')) { process.stderr.write('SKIP: gcc not installed\n'); t.skip('gcc not installed'); return; }
-  const c = compile(TYPES_C, ['-gbtf', '-c', '-O0'], { name: 'btf.o' });
+  const c = compile(TYPES_C, ['-gbtf', '-c', '-O0'], { name: 'btf.o', replayable: true });
   t.after(c.cleanup);
   const btf = btfBytes(c.out).bytes;
   const bad: string[] = [];
-  const rand = rng(7);
-  for (let i = 0; i < 400 && bad.length < 5; i++) {
+  const seed = fuzzSeed(7);
+  const rand = rng(seed);
+  for (let i = 0, n = fuzzRounds(400); i < n && bad.length < 5; i++) {
     const m = mutate(btf, rand, 2);
-    timed(bad, `round ${i}`, () => printBtf(m));
+    const why = timed(() => printBtf(m));
+    if (why) bad.push(failure('gcc-btf-print', seed, i, m, why));
   }
   assert.deepEqual(bad, []);
 });
@@ -127,19 +132,21 @@ test('mutated gcc DWARF: every type printed, text or a VirtmemError, in bounded 
   if (!haveTool('gcc')) { process.stderr.write('SKIP: gcc not installed\n'); t.skip('gcc not installed'); return; }
   const bad: string[] = [];
   for (const [flags, seed] of [[['-gdwarf-5'], 5], [['-gdwarf-4', '-fno-eliminate-unused-debug-types'], 4]] as const) {
-    const c = compile(TYPES_C, ['-g', ...flags, '-c', '-O0'], { name: 'dwarf.o' });
+    const c = compile(TYPES_C, ['-g', ...flags, '-c', '-O0'], { name: 'dwarf.o', replayable: true });
     let sections: DwarfSections;
     try { sections = loadDwarfSections(c.out); } finally { c.cleanup(); }
     const info = sections.info!;
     bad.push(...fuzz(info, seed, 250, (m) => {
-      timed(bad, `seed ${seed}`, () => {
+      const why = timed(() => {
         const dt = new DwarfTypes(new DwarfInfo({ ...sections, info: m }));
         for (const ty of dt.loadAll().named) printAll(ty);
         for (const name of ['all', 'bf', 'arr', 'uses']) {
           try { const ty = dt.lookup(name, 'struct'); if (ty) printAll(ty); } catch (e) { if (!(e instanceof VirtmemError)) throw e; }
         }
       });
-    }));
+      // fuzz() records it, with the seed, round and saved input.
+      if (why) throw why instanceof Error ? why : new Error(String(why));
+    }, 0, `dwarf-print-${flags.join('')}`));
   }
   assert.deepEqual(bad, []);
 });
