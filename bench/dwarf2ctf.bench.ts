@@ -11,23 +11,11 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Bench } from './run.js';
 import { measure, report, version } from './lib.js';
-import { deriveObjectsBuiltin } from '../test/helpers/dedup.js';
+import { deriveObjectsBuiltin, koFiles } from '../test/helpers/dedup.js';
 import { kernels } from '../test/helpers/kernels.js';
 
 const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/dwarf2ctf.js');
 
-function allKo(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ko')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 export const bench: Bench = {
   name: 'dwarf2ctf: whole Debian kernel (vmlinux + all modules) vs pahole -J of vmlinux alone',
@@ -41,7 +29,7 @@ export const bench: Bench = {
       const derived = deriveObjectsBuiltin(k.vmlinux, modulesBuiltin);
       fs.writeFileSync(path.join(dir, 'objects.builtin'), derived.text);
       fs.writeFileSync(path.join(dir, 'dedup.blacklist'), '');
-      const mods = allKo(path.join(k.debugModules, 'kernel'));
+      const mods = koFiles(path.join(k.debugModules, 'kernel'));
       const inputBytes = [k.vmlinux, ...mods].reduce((a, f) => a + fs.statSync(f).size, 0);
       fs.writeFileSync(path.join(dir, 'args'), [path.join(dir, 'objects.builtin'), modulesBuiltin, path.join(dir, 'dedup.blacklist'), k.vmlinux, ...mods].join('\n'));
       const out = path.join(dir, 'out');

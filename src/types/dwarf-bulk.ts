@@ -941,7 +941,8 @@ function isFloatEncoding(enc: number): boolean {
   return enc === C.DW_ATE_float || enc === C.DW_ATE_decimal_float || enc === C.DW_ATE_imaginary_float || enc === C.DW_ATE_complex_float;
 }
 
-function baseType(name: string, rawSize: number, enc: number, bits: number): Type {
+/** The model type of a DW_TAG_base_type (NaN size or bits: absent); shared with the DIE-at-a-time converter. */
+export function baseType(name: string, rawSize: number, enc: number, bits: number): Type {
   const size = Number.isNaN(rawSize) ? 0 : rawSize;
   switch (enc) {
     case C.DW_ATE_float: case C.DW_ATE_decimal_float: case C.DW_ATE_imaginary_float:

@@ -28,7 +28,7 @@ import * as C from '../dwarf/constants.js';
 import {
   DwarfInfo, NameIndex, constantValue, findByName, tagName, type AttrValue, type Die, type DieKey, type DwarfSections,
 } from '../dwarf/index.js';
-import { BulkLoader, type BulkTypes } from './dwarf-bulk.js';
+import { BulkLoader, baseType as makeBaseType, type BulkTypes } from './dwarf-bulk.js';
 import { MAX_TYPE_DEPTH, trySizeof } from './helpers.js';
 import { LazyTypeBuilder } from './lazy.js';
 import {
@@ -379,25 +379,7 @@ function typeNameOf(t: Type): string | undefined {
 }
 
 function baseType(d: Die): Type {
-  const name = d.name() ?? '';
-  const size = d.udata(C.DW_AT_byte_size) ?? 0;
-  const enc = d.udata(C.DW_AT_encoding) ?? 0;
-  switch (enc) {
-    case C.DW_ATE_float: case C.DW_ATE_decimal_float: case C.DW_ATE_imaginary_float:
-      return { kind: 'float', name, size };
-    case C.DW_ATE_complex_float:
-      return { kind: 'float', name, size, complex: true };
-    default: {
-      const t: IntType = {
-        kind: 'int', name, size,
-        signed: enc === C.DW_ATE_signed || enc === C.DW_ATE_signed_char || enc === C.DW_ATE_signed_fixed,
-        encoding: enc === C.DW_ATE_boolean ? 'bool' : enc === C.DW_ATE_signed_char || enc === C.DW_ATE_unsigned_char || enc === C.DW_ATE_UTF ? 'char' : 'plain',
-      };
-      const bits = d.udata(C.DW_AT_bit_size);
-      if (bits !== undefined && bits !== size * 8) t.bits = bits;
-      return t;
-    }
-  }
+  return makeBaseType(d.name() ?? '', d.udata(C.DW_AT_byte_size) ?? 0, d.udata(C.DW_AT_encoding) ?? 0, d.udata(C.DW_AT_bit_size) ?? NaN);
 }
 
 function numberOf(d: Die, v: AttrValue, what: string): number {

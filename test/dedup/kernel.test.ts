@@ -19,28 +19,16 @@ import * as path from 'node:path';
 import { dwarf2ctf, parseBuiltin, type Dwarf2CtfResult } from '../../src/dedup/index.js';
 import { ElfFile } from '../../src/elf/index.js';
 import { tmpdir, type OdDict, type OdType } from '../helpers/ctf-tools.js';
-import { deriveObjectsBuiltin, objdumpDicts } from '../helpers/dedup.js';
+import { deriveObjectsBuiltin, objdumpDicts, koFiles } from '../helpers/dedup.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 import { pahole } from '../helpers/pahole.js';
 
 const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../bin/dwarf2ctf.js');
 
-function allKo(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ko')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** About 30 modules: every 40th by size below the largest few, and some that share types with each other. */
 function sample(dir: string): string[] {
-  const ko = allKo(dir).map((f) => ({ f, size: fs.statSync(f).size })).sort((a, b) => a.size - b.size || a.f.localeCompare(b.f));
+  const ko = koFiles(dir).map((f) => ({ f, size: fs.statSync(f).size })).sort((a, b) => a.size - b.size || a.f.localeCompare(b.f));
   const picked = new Set<string>();
   for (let i = 39; i < ko.length - 60; i += 40) picked.add(ko[i].f);
   for (const want of ['drivers/net/tun.ko', 'drivers/net/tap.ko', 'drivers/net/macvtap.ko', 'drivers/net/veth.ko', 'net/sched/cls_u32.ko', 'net/netfilter/xt_tcpudp.ko']) {

@@ -23,28 +23,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dwarf2ctf, imageSlices, parseBuiltin, type Dwarf2CtfOptions } from '../../src/dedup/index.js';
 import { tmpdir } from '../helpers/ctf-tools.js';
-import { deriveObjectsBuiltin, objdumpDicts } from '../helpers/dedup.js';
+import { deriveObjectsBuiltin, objdumpDicts, koFiles } from '../helpers/dedup.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
 
-function allKo(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ko')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test('modules scanned by 1, 2 or 3 worker threads give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
   const k = kernelOrSkip(t, '6.1');
   if (!k) return;
   const { dir, cleanup } = tmpdir('virtmem-d2c-threads-');
   t.after(cleanup);
-  const ko = allKo(path.join(k.debugModules, 'kernel')).map((f) => ({ f, size: fs.statSync(f).size }))
+  const ko = koFiles(path.join(k.debugModules, 'kernel')).map((f) => ({ f, size: fs.statSync(f).size }))
     .sort((a, b) => a.size - b.size || a.f.localeCompare(b.f));
   const picked = new Set<string>();
   for (let i = 12; i < ko.length - 100; i += 25) picked.add(ko[i].f);
@@ -90,7 +78,7 @@ test('vmlinux (sliced) and modules scanned by 1, 2 or 3 worker threads give the 
   const modulesBuiltin = path.join(k.modules, 'modules.builtin');
   const derived = deriveObjectsBuiltin(k.vmlinux, modulesBuiltin);
   const builtin = parseBuiltin(derived.text, fs.readFileSync(modulesBuiltin, 'utf8'));
-  const ko = allKo(path.join(k.debugModules, 'kernel'));
+  const ko = koFiles(path.join(k.debugModules, 'kernel'));
   const mods = ['drivers/net/tun.ko', 'drivers/net/tap.ko', 'drivers/net/veth.ko', 'net/sched/cls_u32.ko', 'net/netfilter/xt_tcpudp.ko']
     .map((want) => ko.find((f) => f.endsWith('/' + want))).filter((f): f is string => f !== undefined).sort();
   assert.ok(mods.length >= 4, `${mods.length} modules`);

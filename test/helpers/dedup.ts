@@ -105,3 +105,17 @@ export function deriveObjectsBuiltin(vmlinux: string, modulesBuiltin: string): {
   }
   return { text: lines.join('\n') + '\n', modules: lines.length, units };
 }
+
+/** Every .ko file under `dir`, recursively, sorted by path. */
+export function koFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ko')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
