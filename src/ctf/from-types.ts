@@ -20,11 +20,11 @@ import { MAX_TYPE_DEPTH, type Type } from '../types/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL,
   CTF_INT_CHAR, CTF_INT_SIGNED, CTF_K_ARRAY, CTF_K_CONST, CTF_K_ENUM, CTF_K_FLOAT, CTF_K_FORWARD,
-  CTF_K_FUNCTION, CTF_K_INTEGER, CTF_K_POINTER, CTF_K_RESTRICT, CTF_K_SLICE, CTF_K_STRUCT, CTF_K_TYPEDEF,
+  CTF_K_FUNCTION, CTF_K_INTEGER, CTF_K_POINTER, CTF_K_RESTRICT, CTF_K_STRUCT, CTF_K_TYPEDEF,
   CTF_K_UNION, CTF_K_VOLATILE, CTF_F_NEWFUNCINFO, CTF_MAX_PTYPE,
 } from './constants.js';
 import type { CtfDictData, CtfNamedType } from './dict.js';
-import type { CtfType, CtfTypeId } from './records.js';
+import { sliceOf as sliceRecord, type CtfType, type CtfTypeId } from './records.js';
 
 export interface TypesToCtfOptions {
   littleEndian?: boolean;
@@ -97,9 +97,7 @@ export function typesToCtf(roots: Iterable<Type>, variables: Iterable<{ name: st
     const key = `${base}:${bits}`;
     let id = slices.get(key);
     if (id === undefined) {
-      let bytes = 1;
-      while (bytes * 8 < bits) bytes *= 2;
-      id = newExtra({ kind: CTF_K_SLICE, name: '', isRoot: false, size: bytes, type: base, bitOffset: 0, bits });
+      id = newExtra(sliceRecord(base, bits));
       slices.set(key, id);
     }
     return id;

@@ -11,6 +11,7 @@ export type {
   CtfType, CtfTypeId, CtfIntType, CtfRefType, CtfArrayType, CtfFunctionType, CtfStructType, CtfMember,
   CtfEnumType, CtfEnumerator, CtfForwardType, CtfSliceType, CtfUnknownType,
 } from './records.js';
+export { sliceOf as ctfSlice } from './records.js';
 export { writeDict, type CtfWriteOptions } from './write.js';
 export { readArchive, writeArchive, isCtfArchive, type CtfArchive, type CtfArchiveMember } from './archive.js';
 export { openCtf, type CtfSet, type OpenCtfOptions } from './open.js';

@@ -111,6 +111,17 @@ export interface CtfUnknownType extends Common {
   size: number;
 }
 
+/**
+ * The SLICE record describing a `bits`-wide bitfield of type `base`: its byte
+ * size is the smallest power of two that holds the bits (as gcc and libctf
+ * write them); the bit offset lives in the member.
+ */
+export function sliceOf(base: CtfTypeId, bits: number): CtfSliceType {
+  let bytes = 1;
+  while (bytes * 8 < bits) bytes *= 2;
+  return { kind: CTF_K_SLICE, name: '', isRoot: false, size: bytes, type: base, bitOffset: 0, bits };
+}
+
 export type CtfType =
   | CtfIntType | CtfRefType | CtfArrayType | CtfFunctionType | CtfStructType
   | CtfEnumType | CtfForwardType | CtfSliceType | CtfUnknownType;

@@ -24,7 +24,7 @@
  */
 import {
   CTF_F_NEWFUNCINFO, CTF_K_ARRAY, CTF_K_ENUM, CTF_K_FLOAT, CTF_K_FORWARD, CTF_K_FUNCTION, CTF_K_INTEGER,
-  CTF_K_SLICE, CTF_K_STRUCT, CTF_K_UNION, CTF_MAX_VLEN, type CtfDictData, type CtfType,
+  CTF_K_STRUCT, CTF_K_UNION, CTF_MAX_VLEN, type CtfDictData, type CtfType, ctfSlice,
 } from '../ctf/index.js';
 import { K_ARRAY, K_FLOAT, K_FORWARD, K_FUNCTION, K_INTEGER, K_ENUM, K_STRUCT, K_UNION, type TypeDef } from './defs.js';
 import { SHARED_MODULE, type TypeGraph } from './graph.js';
@@ -133,9 +133,7 @@ export function buildDict(g: TypeGraph, m: number, types: number[], broken: Uint
     const key = `${base}:${bits}`;
     let id = slices.get(key);
     if (id === undefined) {
-      let bytes = 1;
-      while (bytes * 8 < bits) bytes *= 2;
-      extra.push({ kind: CTF_K_SLICE, name: '', isRoot: false, size: bytes, type: base, bitOffset: 0, bits });
+      extra.push(ctfSlice(base, bits));
       id = (isChild ? CHILD_BASE : 0) + order.length + extra.length;
       slices.set(key, id);
     }

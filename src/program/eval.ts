@@ -135,13 +135,11 @@ export class Evaluator {
         case '-': return Obj.float(this.prog, BUILTIN.double, a - b);
         case '*': return Obj.float(this.prog, BUILTIN.double, a * b);
         case '/': return Obj.float(this.prog, BUILTIN.double, a / b);
-        case '<': return this.int(a < b);
-        case '>': return this.int(a > b);
-        case '<=': return this.int(a <= b);
-        case '>=': return this.int(a >= b);
-        case '==': return this.int(a === b);
-        case '!=': return this.int(a !== b);
-        default: throw new ObjectError(`'${op}' on a floating value`);
+        default: {
+          const c = compare(op, a, b);
+          if (c === undefined) throw new ObjectError(`'${op}' on a floating value`);
+          return this.int(c);
+        }
       }
     }
     if (!INT_KINDS.has(lt.kind) || !INT_KINDS.has(rt.kind)) {
@@ -164,14 +162,10 @@ export class Evaluator {
       case '&': return this.int(a & b, t);
       case '|': return this.int(a | b, t);
       case '^': return this.int(a ^ b, t);
-      case '<': return this.int(a < b);
-      case '>': return this.int(a > b);
-      case '<=': return this.int(a <= b);
-      case '>=': return this.int(a >= b);
-      case '==': return this.int(a === b);
-      case '!=': return this.int(a !== b);
     }
-    throw new ObjectError(`unknown operator '${op}'`);
+    const c = compare(op, a, b);
+    if (c === undefined) throw new ObjectError(`unknown operator '${op}'`);
+    return this.int(c);
   }
 
   private pointerOp(op: BinaryOp, l: Obj, r: Obj, lp: boolean, rp: boolean): Obj {
@@ -208,5 +202,18 @@ export class Evaluator {
       case '|': return this.int(a | BigInt.asUintN(64, k), BUILTIN.ulong);
     }
     throw new ObjectError(`'${op}' on ${describe(l.type)} and ${describe(r.type)}`);
+  }
+}
+
+/** A C relational or equality operator on two numbers of one kind; undefined for any other operator. */
+function compare<T extends number | bigint>(op: string, a: T, b: T): boolean | undefined {
+  switch (op) {
+    case '<': return a < b;
+    case '>': return a > b;
+    case '<=': return a <= b;
+    case '>=': return a >= b;
+    case '==': return a === b;
+    case '!=': return a !== b;
+    default: return undefined;
   }
 }

@@ -14,7 +14,7 @@ import { FormatError } from '../../src/bytes/index.js';
 import { CompactSymbols, ElfFile, SHN, STT, SHT, stbShort, sttShort, stvShort } from '../../src/elf/index.js';
 import { compile, hasTool, must, readelfSymbols, tempDir } from '../helpers/readelf.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
-import { SAMPLE_C } from '../helpers/samples.js';
+import { SAMPLE_C, manySectionsObject } from '../helpers/samples.js';
 
 const { dir, cleanup } = tempDir();
 test.after(cleanup);
@@ -81,12 +81,7 @@ for (const b of builds) {
 }
 
 test('compact symbol table: 65308 sections, indices from SHT_SYMTAB_SHNDX, equal readelf -sW', () => {
-  const lines = ['.text'];
-  for (let i = 0; i < 65300; i++) lines.push(`.section .s${i},"a"\n.globl sym${i}\nsym${i}: .byte ${i % 256}`);
-  const s = path.join(dir, 'many.s');
-  fs.writeFileSync(s, lines.join('\n') + '\n');
-  const o = path.join(dir, 'many.o');
-  must('as', [s, '-o', o]);
+  const o = manySectionsObject(dir);
   const elf = ElfFile.open(o);
   assert.ok(compareCompact(elf, o, false) > 65300);
   const t = elf.compactSymbols();

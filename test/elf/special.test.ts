@@ -15,18 +15,13 @@ import { ElfFile, PN_XNUM, PT, SHN, parseVmcoreinfo } from '../../src/elf/index.
 import { compareAll, compareHeader, compareNotes, compareSections, compareSegments, compareSymbols } from '../helpers/elfcheck.js';
 import { compile, hasTool, must, readelfRelocatedDump, tempDir } from '../helpers/readelf.js';
 import { kernelOrSkip } from '../helpers/kernels.js';
-import { SAMPLE_C } from '../helpers/samples.js';
+import { SAMPLE_C, manySectionsObject } from '../helpers/samples.js';
 
 const { dir, cleanup } = tempDir();
 test.after(cleanup);
 
 test('extended section numbering: 65308 sections (e_shnum 0, e_shstrndx SHN_XINDEX) and SHT_SYMTAB_SHNDX', () => {
-  const lines = ['.text'];
-  for (let i = 0; i < 65300; i++) lines.push(`.section .s${i},"a"\n.globl sym${i}\nsym${i}: .byte ${i % 256}`);
-  const s = path.join(dir, 'many.s');
-  fs.writeFileSync(s, lines.join('\n') + '\n');
-  const o = path.join(dir, 'many.o');
-  must('as', [s, '-o', o]);
+  const o = manySectionsObject(dir);
   const elf = compareAll(o);
   assert.equal(elf.header.rawShnum, 0);
   assert.equal(elf.header.rawShstrndx, SHN.SHN_XINDEX);

@@ -14,7 +14,7 @@ import { UsageError } from '../../src/bytes/index.js';
 import { ElfFile, PT, editElf, type ElfEdit } from '../../src/elf/index.js';
 import { compareAll } from '../helpers/elfcheck.js';
 import { compile, hasTool, must, readelfRelocatedDump, run, tempDir } from '../helpers/readelf.js';
-import { SAMPLE_C } from '../helpers/samples.js';
+import { SAMPLE_C, manySectionsObject } from '../helpers/samples.js';
 
 const { dir, cleanup } = tempDir();
 test.after(cleanup);
@@ -162,12 +162,7 @@ test('ET_CORE (gcore): add and remove sections, memory segments byte-identical',
 });
 
 test('extended numbering: removing and adding among 65308 sections renumbers symbols through SHT_SYMTAB_SHNDX', () => {
-  const lines = ['.text'];
-  for (let i = 0; i < 65300; i++) lines.push(`.section .s${i},"a"\n.globl sym${i}\nsym${i}: .byte ${i % 256}`);
-  const s = path.join(dir, 'many.s');
-  fs.writeFileSync(s, lines.join('\n') + '\n');
-  const o = path.join(dir, 'many.o');
-  must('as', [s, '-o', o]);
+  const o = manySectionsObject(dir);
   const out = editAndCheck(o, [{ op: 'remove', name: '.s0' }, { op: 'add', name: '.virtmem', data: bytes(10, 6) }]);
   const elf = ElfFile.open(out);
   const sym = elf.symbols().find((x) => x.name === 'sym65299')!;

@@ -1,4 +1,22 @@
-/** C sources shared by the ELF tests. */
+/** Inputs shared by the ELF tests: C sources, and objects assembled on demand. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { must } from './readelf.js';
+
+/**
+ * An object with 65,308 sections, assembled by `as` into `dir`: e_shnum 0,
+ * e_shstrndx SHN_XINDEX and an SHT_SYMTAB_SHNDX table (section i defines sym<i>,
+ * one byte of value i % 256). Returns its path.
+ */
+export function manySectionsObject(dir: string): string {
+  const lines = ['.text'];
+  for (let i = 0; i < 65300; i++) lines.push(`.section .s${i},"a"\n.globl sym${i}\nsym${i}: .byte ${i % 256}`);
+  const s = path.join(dir, 'many.s');
+  fs.writeFileSync(s, lines.join('\n') + '\n');
+  const o = path.join(dir, 'many.o');
+  must('as', [s, '-o', o]);
+  return o;
+}
 
 /** C with the things symbol tables and debug sections carry: globals, statics, weak, hidden, strings, structs. */
 export const SAMPLE_C = `
