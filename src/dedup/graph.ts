@@ -104,6 +104,7 @@ export class TypeGraph {
         const extra = new Set(old.extra ?? []);
         let grew = false;
         for (const m of d.members) if (!extra.has(m.type)) { extra.add(m.type); grew = true; }
+        for (const e of d.extra ?? []) if (!extra.has(e)) { extra.add(e); grew = true; }
         if (grew) old.extra = [...extra];
       }
     }

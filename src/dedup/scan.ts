@@ -93,6 +93,25 @@ interface UnitFiles { files: (string | undefined)[]; first: number; dir: string 
 /** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
 class AssemblyError extends Error {}
 
+/**
+ * Where a DW_TAG_member abbreviation keeps what the settled check needs,
+ * worked out once per abbreviation and unit shape: the offset of DW_AT_type
+ * from the first attribute (all attributes before it of fixed size), whether
+ * the member is named or a bitfield, and whether it is skipped (a C++ static
+ * member). null: decode such members the slow way.
+ */
+interface MemberPlan { shape: number; typeIdx: number; typeAt: number; typeForm: number; named: boolean; bitfield: boolean; skipped: boolean }
+const NO_TYPE = -2;
+/** typeAt when an attribute before DW_AT_type varies in size (an inline name): skip to it form by form. */
+const VARIES = -1;
+
+/**
+ * The description of a type this thread has already handed to the main
+ * thread, exactly as this file would describe it again: the file records that
+ * it met the type, and sends no description (see summary).
+ */
+const SETTLED: TypeDef = Object.freeze(newDef(0, '', 'settled')) as TypeDef;
+
 /** Variables that are the internal workings of macros (EXPORT_SYMBOL, module_param, initcalls, ...). */
 const MACRO_INTERNALS = /^(__ksymtab|__kstrtab|__kcrctab|__crc_|__UNIQUE_ID|__initcall|__exitcall|__setup_|__param_|__mod_|__addressable_|__export_symbol|_note_|__tracepoint_ptr_|__bpf_trace_tp_map|__event_|__TRACE_SYSTEM|__SCK__|__SCT__)/;
 
@@ -168,7 +187,14 @@ export class ScanTables {
    * A description that cannot change the merged result is not sent again.
    */
   readonly sentMembers: number[] = [];
-  readonly sentEdges: (Set<number> | undefined)[] = [];
+  /**
+   * Per struct/union w-index: the types of the direct members (before
+   * anonymous members are folded in) of every description handed out. A later
+   * definition with no more members, all of them of these types, cannot change
+   * the merged result: it is settled, and its members are not built (see
+   * FileScanner.settledStruct).
+   */
+  readonly sentDirect: (Set<number> | undefined)[] = [];
 
   create(id: string, aliasable: boolean): number {
     const w = this.idList.length;
@@ -197,6 +223,12 @@ export class FileScanner {
   /** This file's table: w-indices in the order first met, and their descriptions. */
   private readonly fileIds: number[] = [];
   private readonly defs: TypeDef[] = [];
+  /** Per entry of defs: the direct member types of this file's definitions of a struct/union. */
+  private readonly direct: (Set<number> | undefined)[] = [];
+  /** A DIE decoded in place, for walking members without allocating a Node each. */
+  private readonly scratch = blankNode();
+  /** The unit's child being processed, decoded in place (see scanUnit). */
+  private readonly topScratch = blankNode();
   private readonly mods = new Map<string, { seen: IdSet; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
   /** DIEs decoded on demand (by reference) in the current compile unit. */
@@ -206,7 +238,7 @@ export class FileScanner {
   // Per compile unit:
   private readonly memo = new DieMemo();
   private walkedTypeUnits = new Set<number>();
-  private work: { node: Node; idx: number }[] = [];
+  private work: { node: Node; idx: number; verify: boolean }[] = [];
   private seen!: IdSet;
   /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
   private voidW = -1;
@@ -257,17 +289,19 @@ export class FileScanner {
       t.local[w] = 0;
       // Skip a description the main thread already has one at least as large as, with these member types.
       const d = defs[i]!;
+      if (d === SETTLED) { defs[i] = null; continue; }
       const count = d.members?.length ?? -1;
       const sent = t.sentMembers[w];
-      let edges = t.sentEdges[w];
-      if (sent !== undefined && count <= sent && (!d.members || (edges && d.members.every((m) => edges!.has(m.type))))) {
+      const mine = this.direct[i];
+      let theirs = t.sentDirect[w];
+      if (sent !== undefined && count <= sent && !d.error && !d.extra && (!d.members || (mine && theirs && isSubset(mine, theirs)))) {
         defs[i] = null;
         continue;
       }
       if (sent === undefined || count > sent) t.sentMembers[w] = count;
-      if (d.members) {
-        edges ??= t.sentEdges[w] = new Set();
-        for (const m of d.members) edges.add(m.type);
+      if (mine) {
+        theirs ??= t.sentDirect[w] = new Set();
+        for (const x of mine) theirs.add(x);
       }
     }
     const s: FileSummary = {
@@ -311,24 +345,59 @@ export class FileScanner {
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
     this.nodes = new Map();
-    for (const child of this.children(root)) {
-      try {
-        switch (child.tag) {
-          case C.DW_TAG_variable:
-            this.variable(child, m);
-            break;
-          case C.DW_TAG_subprogram:
-            if (functionTypes && child.hasChildren) this.functionScope(child);
-            break;
-          default:
-            if (isTypeTag(child.tag)) this.typeIdOf(child.key, 0, child);
+    if (!root.hasChildren) return;
+    // The unit's children, decoded into one scratch Node; a type already computed (reached by
+    // reference) is skipped undecoded, and a function's attributes are never decoded.
+    const r = u.reader;
+    const h = u.header;
+    const abbrevs = u.abbrevs;
+    const top = this.topScratch;
+    let pos = root.childrenAt;
+    for (;;) {
+      if (pos >= h.end) throw r.error('children of the unit DIE not terminated', pos);
+      r.pos = pos;
+      const code = r.uleb128();
+      if (code === 0) break;
+      const a = abbrevs.get(code);
+      if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
+      const tag = a.tag;
+      if (tag === C.DW_TAG_subprogram) {
+        skipAttrs(r, a, h);
+        const at = r.pos;
+        if (!a.hasChildren) { pos = at; continue; }
+        if (!functionTypes) { pos = this.skipFrom(u, at, 1); continue; }
+        try {
+          pos = this.functionScope(u, at);
+          this.drain();
+          continue;
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+          this.work = [];
+          this.warn(`${cuName}: ${e.message}`);
         }
-        this.drain();
-      } catch (e) {
-        if (!(e instanceof FormatError)) throw e;
-        this.work = [];
-        this.warn(`${cuName}: ${e.message}`);
+        pos = this.skipFrom(u, at, 1);
+        continue;
       }
+      const isType = isTypeTag(tag);
+      if (isType && !a.hasChildren && this.memo.get(dieKey(h.section, pos)) !== undefined) {
+        skipAttrs(r, a, h);
+        pos = r.pos;
+        continue;
+      }
+      const child = this.readNode(u, pos, top)!;
+      const next = this.skipSubtree(child);
+      if (isType || tag === C.DW_TAG_variable) {
+        try {
+          if (isType) this.typeIdOf(child.key, 0, child);
+          else this.variable(child, m);
+          this.drain();
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+          this.work = [];
+          this.warn(`${cuName}: ${e.message}`);
+        }
+      }
+      pos = next;
     }
   }
 
@@ -395,22 +464,19 @@ export class FileScanner {
     return rn;
   }
 
-  /** Decode the DIE at `pos` of `u`; null for a null entry. */
-  private readNode(u: Unit, pos: number): Node | null {
+  /** Decode the DIE at `pos` of `u` (into `into`, when given, instead of a new Node); null for a null entry. */
+  private readNode(u: Unit, pos: number, into?: Node): Node | null {
     const r = u.reader;
     r.pos = pos;
     const code = r.uleb128();
     if (code === 0) return null;
     const a = u.abbrevs.get(code);
     if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
-    // Every field present from the start: one object shape for all DIEs keeps property access monomorphic.
-    const n: Node = {
-      key: dieKey(u.header.section, pos), unit: u, tag: a.tag, hasChildren: a.hasChildren, childrenAt: 0,
-      sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
-      bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
-      line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
-      lower: undefined, count: undefined, constValue: undefined,
-    };
+    const n = into ? resetNode(into) : blankNode();
+    n.key = dieKey(u.header.section, pos);
+    n.unit = u;
+    n.tag = a.tag;
+    n.hasChildren = a.hasChildren;
     const specs = a.attrs;
     const h = u.header;
     for (let i = 0; i < specs.length; i++) {
@@ -572,11 +638,11 @@ export class FileScanner {
     return pos;
   }
 
-  /** Struct, union and enum definitions anywhere inside a function. */
-  private functionScope(fn: Node): void {
-    this.skipFrom(fn.unit, fn.childrenAt, 1, (tag, at) => {
+  /** Struct, union and enum definitions anywhere inside a function whose children start at `at`; returns the offset past them. */
+  private functionScope(u: Unit, at: number): number {
+    return this.skipFrom(u, at, 1, (tag, pos) => {
       if (tag !== C.DW_TAG_structure_type && tag !== C.DW_TAG_union_type && tag !== C.DW_TAG_enumeration_type) return false;
-      const k = dieKey(fn.unit.header.section, at);
+      const k = dieKey(u.header.section, pos);
       const n = this.node(k);
       if (!n.declaration) this.typeIdOf(k, 0, n);
       return true;
@@ -595,12 +661,15 @@ export class FileScanner {
   /** `w` in this file: fresh (and described by make()) the first time the file meets it. */
   private use(w: number, make: () => TypeDef): { idx: number; fresh: boolean } {
     if (this.t.local[w] !== 0) return { idx: w, fresh: false };
+    // A type without members is described by its ID alone: handed out once, settled from then on.
+    if (this.t.sentMembers[w] !== undefined) { this.add(w, SETTLED); return { idx: w, fresh: false }; }
     return this.add(w, make());
   }
 
   private add(w: number, def: TypeDef): { idx: number; fresh: true } {
     this.t.local[w] = this.fileIds.push(w);
     this.defs.push(def);
+    this.direct.push(undefined);
     return { idx: w, fresh: true };
   }
 
@@ -724,7 +793,7 @@ export class FileScanner {
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
         const line = n.line;
-        let idx = -1, fresh = false;
+        let idx = -1;
         let byName: Map<number, number> | undefined, code = 0, key = '';
         if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
           // The common case, found without building a string: name, then (file, line, keyword) as a number.
@@ -736,20 +805,28 @@ export class FileScanner {
           key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
           idx = this.keys.get(key) ?? -1;
         }
-        if (idx >= 0) {
-          if (this.t.local[idx] === 0) { this.add(idx, newDef(kind, name, this.where(n))); fresh = true; }
-        } else {
+        if (idx < 0) {
           const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
-          ({ idx, fresh } = this.intern(id, () => newDef(kind, name, this.where(n)), !ns && !!name && !!file));
+          idx = this.ids.get(id) ?? this.t.create(id, !ns && !!name && !!file);
           if (byName) byName.set(code, idx);
           else this.keys.set(key, idx);
         }
-        const d = this.defOf(idx);
-        if (kind === K_ENUM) {
-          if (fresh) this.fillEnum(n, d);
-        } else if (fresh || this.memberCount(n, d.members?.length ?? 0)) {
-          this.work.push({ node: n, idx });
+        if (this.t.local[idx] === 0) {
+          // First met in this file: settled when this thread handed out a description it could not change.
+          if (this.t.sentMembers[idx] !== undefined) {
+            this.add(idx, SETTLED);
+            // (structs: if its members turn out to be no news; checked from the work list, as members refer back)
+            if (kind !== K_ENUM) this.work.push({ node: n, idx, verify: true });
+            return idx;
+          }
+          const d = newDef(kind, name, this.where(n));
+          this.add(idx, d);
+          if (kind === K_ENUM) this.fillEnum(n, d);
+          else this.work.push({ node: n, idx, verify: false });
+          return idx;
         }
+        // Met again in a later unit (enums: the first definition is the one).
+        if (kind !== K_ENUM) this.work.push({ node: n, idx, verify: true });
         return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
@@ -795,34 +872,55 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
-    // Worked out with member types as w-indices (short, one-to-one with their ID strings in this
-    // thread's tables), so a type met again is found without building and hashing the long form.
+    // Looked up by a short key first: member names, widths, offsets and types as w-indices (short,
+    // one-to-one with their ID strings in this thread's tables), the members decoded in place; the
+    // long form with the type ID strings is built and hashed once per thread.
+    let short = '';
+    if (n.hasChildren) {
+      const u = n.unit;
+      const c = this.scratch;
+      let pos = n.childrenAt;
+      for (;;) {
+        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+        if (!this.readNode(u, pos, c)) break;
+        const next = this.skipSubtree(c);
+        if (c.tag === C.DW_TAG_member) {
+          let off = '?';
+          try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
+          const part = `${c.name ?? ''}:${c.bitSize ?? ''}@${off}|`;
+          short += part + this.typeIdOf(c.type, depth + 1) + ';'; // (c is not used after: typeIdOf may decode into it)
+        } else if (c.tag === C.DW_TAG_enumerator) {
+          const v = c.constValue;
+          short += `${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''};`;
+        }
+        pos = next;
+      }
+    }
+    short += `size ${n.byteSize ?? ''}`;
+    let h = this.t.contents.get(short);
+    if (h === undefined) {
+      h = hash64(this.contentsLong(n, depth));
+      this.t.contents.set(short, h);
+    }
+    return h;
+  }
+
+  /** What contentsHash hashes: members with their type ID strings, or enumerators, and the size. */
+  private contentsLong(n: Node, depth: number): string {
     const parts: string[] = [];
-    const types: number[] = [];
     for (const c of this.children(n)) {
       if (c.tag === C.DW_TAG_member) {
         let off = '?';
         try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
-        const w = this.typeIdOf(c.type, depth + 1);
-        types.push(w);
-        parts.push(`${c.name ?? ''}:\0:${c.bitSize ?? ''}@${off}`);
+        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
       } else if (c.tag === C.DW_TAG_enumerator) {
         const v = c.constValue;
         parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
       }
     }
     parts.push(`size ${n.byteSize ?? ''}`);
-    const short = `${parts.join(';')}|${types.join(',')}`;
-    let h = this.t.contents.get(short);
-    if (h === undefined) {
-      let k = 0;
-      const long = parts.map((p) => (p.includes(':\0:') ? p.replace(':\0:', () => `:${this.idList[types[k++]]}:`) : p));
-      h = hash64(long.join(';'));
-      this.t.contents.set(short, h);
-    }
-    return h;
+    return parts.join(';');
   }
-
 
   private arrayId(n: Node, depth: number): number {
     const elem = this.typeIdOf(n.type, depth + 1);
@@ -899,6 +997,75 @@ export class FileScanner {
     return count > than;
   }
 
+  /**
+   * Whether the definition `n` of struct/union w is no news: no more members
+   * than a description of w this thread handed out or this file holds, and
+   * every direct member of a type some such description had. Then building it
+   * could change nothing the main thread merges (graph.ts), and it is not
+   * built. The members are not decoded: their abbreviations say where the
+   * type is (memberPlan). Their types are computed as collectMembers would, so
+   * the module sees the same types.
+   */
+  private settledStruct(w: number, n: Node, local: TypeDef): boolean {
+    const t = this.t;
+    const sent = t.sentMembers[w];
+    const mine = local === SETTLED ? undefined : local;
+    if (sent === undefined && !mine) return false;
+    const most = Math.max(sent ?? -1, mine ? (mine.members?.length ?? -1) : -1);
+    const theirs = t.sentDirect[w];
+    const ours = mine ? this.direct[t.local[w] - 1] : undefined;
+    if (!n.hasChildren) return most >= 0;
+    const u = n.unit;
+    const r = u.reader;
+    const h = u.header;
+    const abbrevs = u.abbrevs;
+    let pos = n.childrenAt, count = 0;
+    for (;;) {
+      if (pos >= h.end) return false;
+      r.pos = pos;
+      const code = r.uleb128();
+      if (code === 0) break;
+      const a = abbrevs.get(code);
+      if (!a || a.tag !== C.DW_TAG_member || a.hasChildren) return false;
+      const plan = memberPlan(a, h);
+      if (!plan) return false;
+      const at = r.pos;
+      let key: DieKey | undefined;
+      if (plan.typeAt !== NO_TYPE) {
+        if (plan.typeAt === VARIES) {
+          const forms = a.forms;
+          for (let j = 0; j < plan.typeIdx; j++) skipForm(r, forms[j], h);
+        } else {
+          r.pos = at + plan.typeAt;
+        }
+        const f = plan.typeForm;
+        const o = f === C.DW_FORM_ref4 ? r.u32() : f === C.DW_FORM_ref2 ? r.u16() : f === C.DW_FORM_ref1 ? r.u8() : r.uleb128();
+        if (h.offset + o >= h.end) return false;
+        key = dieKey(h.section, h.offset + o);
+      }
+      r.pos = at;
+      skipAttrs(r, a, h);
+      pos = r.pos;
+      if (plan.skipped) continue;
+      const tw = this.typeIdOf(key); // (may move the reader: pos is kept)
+      if (!theirs?.has(tw) && !ours?.has(tw)) return false;
+      if (!plan.named && !plan.bitfield && key !== undefined) {
+        const inner = this.definitionOf(key);
+        if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
+          // An anonymous member: its members count, folded in.
+          const iw = this.typeIdOf(inner.key);
+          const d = t.local[iw] !== 0 ? this.defOf(iw) : undefined;
+          const c = d && d !== SETTLED ? (d.members?.length ?? -1) : t.sentMembers[iw] ?? -1;
+          if (c < 0) return false;
+          count += c;
+          continue;
+        }
+      }
+      count++;
+    }
+    return count <= most;
+  }
+
   private fillEnum(n: Node, d: TypeDef): void {
     d.size = n.byteSize ?? 4;
     d.values = [];
@@ -914,28 +1081,37 @@ export class FileScanner {
   /** Build the member lists queued by computeId (no recursion: member types queue their own). */
   private drain(): void {
     while (this.work.length) {
-      const { node, idx } = this.work.pop()!;
-      const d = this.defOf(idx);
+      const { node, idx, verify } = this.work.pop()!;
+      const at = this.t.local[idx] - 1;
+      const local = this.defs[at];
+      if (verify && this.settledStruct(idx, node, local)) continue;
+      const d = verify ? newDef(node.tag === C.DW_TAG_union_type ? K_UNION : K_STRUCT, node.name ?? '', this.where(node)) : local;
       const members: MemberDef[] = [];
+      const direct: number[] = [];
       try {
-        this.collectMembers(node, 0, members, 0);
+        this.collectMembers(node, 0, members, 0, direct);
         d.size = node.byteSize ?? 0;
-        if (d.members) {
-          // A later definition of the same ID with more members: keep it, remember the old edges too.
-          const extra = new Set(d.extra ?? []);
-          for (const m of d.members) extra.add(m.type);
-          d.extra = [...extra];
-        }
-        d.members = members;
       } catch (e) {
         if (!(e instanceof AssemblyError)) throw e;
         d.error = e.message;
-        d.members ??= members;
+      }
+      d.members = members;
+      let ds = this.direct[at];
+      if (!ds) ds = this.direct[at] = new Set();
+      for (const x of direct) ds.add(x);
+      if (d === local) continue;
+      if (local === SETTLED) { this.defs[at] = d; continue; }
+      // Another definition of the same ID in this file: merged as the main thread merges (graph.ts).
+      if (members.length > (local.members?.length ?? -1)) {
+        d.extra = [...new Set([...(local.extra ?? []), ...(local.members ?? []).map((m) => m.type)])];
+        this.defs[at] = d;
+      } else {
+        local.extra = [...new Set([...(local.extra ?? []), ...members.map((m) => m.type)])];
       }
     }
   }
 
-  private collectMembers(n: Node, bias: number, out: MemberDef[], depth: number): void {
+  private collectMembers(n: Node, bias: number, out: MemberDef[], depth: number, direct?: number[]): void {
     if (depth > MAX_CHAIN) throw new AssemblyError('anonymous members nested too deep');
     for (const c of this.children(n)) {
       if (c.tag !== C.DW_TAG_member) {
@@ -946,6 +1122,7 @@ export class FileScanner {
       if (c.external || c.declaration) continue; // C++ static members
       const off = bias + this.memberOffset(c);
       const t = this.typeIdOf(c.type);
+      direct?.push(t);
       if (c.name === undefined && c.bitSize === undefined && c.type !== undefined) {
         const inner = this.definitionOf(c.type);
         if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
@@ -1023,6 +1200,25 @@ export class FileScanner {
   }
 }
 
+/** A Node with nothing decoded; every field present from the start, so all Nodes share one shape. */
+function blankNode(): Node {
+  return {
+    key: 0 as DieKey, unit: undefined as unknown as Unit, tag: 0, hasChildren: false, childrenAt: 0,
+    sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
+    bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
+    line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
+    lower: undefined, count: undefined, constValue: undefined,
+  };
+}
+
+function resetNode(n: Node): Node {
+  n.sibling = n.name = n.type = n.sig = n.spec = n.byteSize = n.bitSize = n.encoding = undefined;
+  n.file = n.line = n.memberLoc = n.memberLocNum = n.dataBitOffset = n.bitOffset = undefined;
+  n.upper = n.lower = n.count = n.constValue = undefined;
+  n.declaration = n.external = n.hasLocation = false;
+  return n;
+}
+
 /** A set of w-indices that remembers the order they were added in (a module's seen IDs). */
 class IdSet {
   private flags = new Uint8Array(1024);
@@ -1081,6 +1277,43 @@ class DieMemo {
       this.other.set(key, w);
     }
   }
+}
+
+function isSubset(a: Set<number>, b: Set<number>): boolean {
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+const memberPlans = new WeakMap<Abbrev, MemberPlan | null>();
+
+/** See MemberPlan. */
+function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  let p = memberPlans.get(a);
+  if (p !== undefined && (p === null || p.shape === shape)) return p;
+  p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false };
+  let off = 0;
+  for (let i = 0; i < a.attrs.length; i++) {
+    const s = a.attrs[i];
+    switch (s.at) {
+      case C.DW_AT_type:
+        if (s.form !== C.DW_FORM_ref4 && s.form !== C.DW_FORM_ref2 && s.form !== C.DW_FORM_ref1 && s.form !== C.DW_FORM_ref_udata) p = null;
+        else { p.typeIdx = i; p.typeAt = off < 0 ? VARIES : off; p.typeForm = s.form; }
+        break;
+      case C.DW_AT_name: p.named = true; break;
+      case C.DW_AT_bit_size: p.bitfield = true; break;
+      case C.DW_AT_external: case C.DW_AT_declaration:
+        if (s.form === C.DW_FORM_flag_present) p.skipped = true;
+        else p = null;
+        break;
+    }
+    if (!p) break;
+    const size = formSize(s.form, h);
+    off = off < 0 || size < 0 ? -1 : off + size;
+  }
+  memberPlans.set(a, p);
+  return p;
 }
 
 /** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */
