@@ -5,3 +5,4 @@ export { BufferSource, FileSource, openFile, type ByteSource, type FileSourceOpt
 export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors.js';
 export { writeFileAtomic, writeFileIfChanged, writeFileAtomicAsync, writeFileIfChangedAsync } from './atomic.js';
 export { crc32 } from './crc32.js';
+export { ByteInterner } from './intern.js';

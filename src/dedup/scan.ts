@@ -22,7 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { FormatError, type Reader } from '../bytes/index.js';
+import { ByteInterner, FormatError, type Reader } from '../bytes/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
 } from '../ctf/index.js';
@@ -157,6 +157,8 @@ const TABLES_PER_THREAD = 1 << 20;
  * map per ScanTables (graph.ts merge).
  */
 export class ScanTables {
+  /** Names: one string object per distinct name, whichever file it came from. */
+  readonly interner = new ByteInterner();
   /** Identifies this table in summaries (unique within the process that made it). */
   readonly id = threadId * TABLES_PER_THREAD + (nextTablesId++ % TABLES_PER_THREAD);
   readonly ids = new Map<string, number>();
@@ -195,6 +197,8 @@ export class ScanTables {
    * FileScanner.settledStruct).
    */
   readonly sentDirect: (Set<number> | undefined)[] = [];
+  /** Per struct/union w-index: the direct member types, in order, of the first description handed out (the usual case: a definition with just these). */
+  readonly sentOrder: (Int32Array | undefined)[] = [];
 
   create(id: string, aliasable: boolean): number {
     const w = this.idList.length;
@@ -225,6 +229,8 @@ export class FileScanner {
   private readonly defs: TypeDef[] = [];
   /** Per entry of defs: the direct member types of this file's definitions of a struct/union. */
   private readonly direct: (Set<number> | undefined)[] = [];
+  /** Per entry of defs: the direct member types, in order, of the definition last built. */
+  private readonly order: (number[] | undefined)[] = [];
   /** A DIE decoded in place, for walking members without allocating a Node each. */
   private readonly scratch = blankNode();
   /** The unit's child being processed, decoded in place (see scanUnit). */
@@ -238,7 +244,12 @@ export class FileScanner {
   // Per compile unit:
   private readonly memo = new DieMemo();
   private walkedTypeUnits = new Set<number>();
-  private work: { node: Node; idx: number; verify: boolean }[] = [];
+  private work: { key: DieKey; idx: number; verify: boolean }[] = [];
+  /** Nodes for acquire(), and how many are in use. */
+  private readonly pool: Node[] = [];
+  private poolTop = 0;
+  /** The DIE of the work item being drained. */
+  private readonly drainScratch = blankNode();
   private seen!: IdSet;
   /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
   private voidW = -1;
@@ -249,9 +260,12 @@ export class FileScanner {
   private ns = '';
   private readonly unitFiles = new Map<number, UnitFiles>();
   private cuName = '';
+  /** The compile unit being scanned. */
+  private unit?: Unit;
 
   constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
     const t = (this.t = opts.tables ?? new ScanTables());
+    dwarf.interner ??= t.interner;
     this.ids = t.ids;
     this.keys = t.keys;
     this.fileNos = t.fileNos;
@@ -300,6 +314,7 @@ export class FileScanner {
       }
       if (sent === undefined || count > sent) t.sentMembers[w] = count;
       if (mine) {
+        if (!t.sentOrder[w] && this.order[i]) t.sentOrder[w] = Int32Array.from(this.order[i]!);
         theirs ??= t.sentDirect[w] = new Set();
         for (const x of mine) theirs.add(x);
       }
@@ -325,6 +340,7 @@ export class FileScanner {
   }
 
   private scanUnit(u: Unit): void {
+    this.unit = u;
     const root = this.readNode(u, u.header.firstDie);
     if (!root) return;
     const cuName = root.name ?? `<unit 0x${u.offset.toString(16)}>`;
@@ -454,14 +470,44 @@ export class FileScanner {
 
   // ------------------------------------------------------------- DIE decoding
 
+  /** The DIE at `key`, decoded and cached for the unit (for DIEs asked for more than once). */
   private node(key: DieKey): Node {
     let n = this.nodes.get(key);
     if (n) return n;
-    const die = this.dwarf.die(key); // finds the unit; we decode ourselves
-    const rn = this.readNode(die.unit, die.offset);
-    if (!rn) throw die.error('reference to a null entry');
-    this.nodes.set(key, rn);
+    n = this.readAt(key);
+    this.nodes.set(key, n);
+    return n;
+  }
+
+  /** Decode the DIE at `key` (into `into`, when given). */
+  private readAt(key: DieKey, into?: Node): Node {
+    let rn: Node | null;
+    const cu = this.unit;
+    if (cu && key >= cu.header.firstDie && key < cu.header.end && cu.header.section === 'info') {
+      // The common case: a DIE of the unit being scanned (info keys are plain offsets).
+      rn = this.readNode(cu, key, into);
+      if (!rn) throw cu.reader.error('reference to a null entry', key);
+    } else {
+      const die = this.dwarf.die(key); // finds the unit; we decode ourselves
+      rn = this.readNode(die.unit, die.offset, into);
+      if (!rn) throw die.error('reference to a null entry');
+    }
     return rn;
+  }
+
+  /**
+   * A Node from a stack of them, for a DIE decoded while its type ID is
+   * computed (typeIdOf): released when that returns, so the millions of DIEs
+   * reached by reference allocate nothing. Nothing may keep it (the work list
+   * keeps DIE keys).
+   */
+  private acquire(key: DieKey): Node {
+    const pool = this.pool;
+    if (this.poolTop === pool.length) pool.push(blankNode());
+    const n = pool[this.poolTop];
+    this.readAt(key, n);
+    this.poolTop++;
+    return n;
   }
 
   /** Decode the DIE at `pos` of `u` (into `into`, when given, instead of a new Node); null for a null entry. */
@@ -511,7 +557,14 @@ export class FileScanner {
         if (form === C.DW_FORM_line_strp) { n.name = u.lineStr(h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
         if (form === C.DW_FORM_strx1) { n.name = u.strx(r.u8()); return true; }
         if (form === C.DW_FORM_strx2) { n.name = u.strx(r.u16()); return true; }
-        if (form === C.DW_FORM_string) { n.name = r.cstring(); return true; }
+        if (form === C.DW_FORM_string) {
+          const at = r.pos;
+          const end = r.bytes.indexOf(0, at);
+          if (end < 0) return false;
+          n.name = this.t.interner.intern(r.bytes, at, end);
+          r.pos = end + 1;
+          return true;
+        }
         return false;
       case C.DW_AT_type: case C.DW_AT_sibling: {
         let o: number;
@@ -670,6 +723,7 @@ export class FileScanner {
     this.t.local[w] = this.fileIds.push(w);
     this.defs.push(def);
     this.direct.push(undefined);
+    this.order.push(undefined);
     return { idx: w, fresh: true };
   }
 
@@ -737,15 +791,19 @@ export class FileScanner {
     const m = this.memo.get(key);
     if (m !== undefined) return m;
     if (depth > MAX_CHAIN) throw this.node(key).unit.reader.error(`type chain longer than ${MAX_CHAIN} at DIE 0x${(key % 2 ** 48).toString(16)}`, key % 2 ** 48);
-    const n = known ?? this.node(key);
+    const n = known ?? this.acquire(key);
     let idx: number;
-    if (n.sig !== undefined) {
-      if (n.sig === key) throw n.unit.reader.error('DW_AT_signature refers to itself', key % 2 ** 48);
-      idx = this.typeIdOf(n.sig, depth + 1);
-    } else {
-      idx = this.computeId(n, depth);
+    try {
+      if (n.sig !== undefined) {
+        if (n.sig === key) throw n.unit.reader.error('DW_AT_signature refers to itself', key % 2 ** 48);
+        idx = this.typeIdOf(n.sig, depth + 1);
+      } else {
+        idx = this.computeId(n, depth);
+      }
+      if (n.unit.header.unitType === C.DW_UT_type) this.walkTypeUnit(n.unit);
+    } finally {
+      if (!known) this.poolTop--;
     }
-    if (n.unit.header.unitType === C.DW_UT_type) this.walkTypeUnit(n.unit);
     this.memo.set(key, idx);
     this.seen.add(idx);
     return idx;
@@ -816,17 +874,17 @@ export class FileScanner {
           if (this.t.sentMembers[idx] !== undefined) {
             this.add(idx, SETTLED);
             // (structs: if its members turn out to be no news; checked from the work list, as members refer back)
-            if (kind !== K_ENUM) this.work.push({ node: n, idx, verify: true });
+            if (kind !== K_ENUM) this.work.push({ key: n.key, idx, verify: true });
             return idx;
           }
           const d = newDef(kind, name, this.where(n));
           this.add(idx, d);
           if (kind === K_ENUM) this.fillEnum(n, d);
-          else this.work.push({ node: n, idx, verify: false });
+          else this.work.push({ key: n.key, idx, verify: false });
           return idx;
         }
         // Met again in a later unit (enums: the first definition is the one).
-        if (kind !== K_ENUM) this.work.push({ node: n, idx, verify: true });
+        if (kind !== K_ENUM) this.work.push({ key: n.key, idx, verify: true });
         return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
@@ -1013,7 +1071,10 @@ export class FileScanner {
     if (sent === undefined && !mine) return false;
     const most = Math.max(sent ?? -1, mine ? (mine.members?.length ?? -1) : -1);
     const theirs = t.sentDirect[w];
+    const inOrder = t.sentOrder[w];
+    let i = 0;
     const ours = mine ? this.direct[t.local[w] - 1] : undefined;
+    const ourOrder = mine ? this.order[t.local[w] - 1] : undefined;
     if (!n.hasChildren) return most >= 0;
     const u = n.unit;
     const r = u.reader;
@@ -1048,7 +1109,8 @@ export class FileScanner {
       pos = r.pos;
       if (plan.skipped) continue;
       const tw = this.typeIdOf(key); // (may move the reader: pos is kept)
-      if (!theirs?.has(tw) && !ours?.has(tw)) return false;
+      if (!(ourOrder !== undefined ? ourOrder[i] === tw : inOrder !== undefined && inOrder[i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
+      i++;
       if (!plan.named && !plan.bitfield && key !== undefined) {
         const inner = this.definitionOf(key);
         if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
@@ -1081,7 +1143,8 @@ export class FileScanner {
   /** Build the member lists queued by computeId (no recursion: member types queue their own). */
   private drain(): void {
     while (this.work.length) {
-      const { node, idx, verify } = this.work.pop()!;
+      const { key, idx, verify } = this.work.pop()!;
+      const node = this.readAt(key, this.drainScratch);
       const at = this.t.local[idx] - 1;
       const local = this.defs[at];
       if (verify && this.settledStruct(idx, node, local)) continue;
@@ -1096,6 +1159,7 @@ export class FileScanner {
         d.error = e.message;
       }
       d.members = members;
+      this.order[at] = direct;
       let ds = this.direct[at];
       if (!ds) ds = this.direct[at] = new Set();
       for (const x of direct) ds.add(x);
@@ -1285,12 +1349,10 @@ function isSubset(a: Set<number>, b: Set<number>): boolean {
   return true;
 }
 
-const memberPlans = new WeakMap<Abbrev, MemberPlan | null>();
-
 /** See MemberPlan. */
 function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
   const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
-  let p = memberPlans.get(a);
+  let p = a.scanPlan as MemberPlan | null | undefined;
   if (p !== undefined && (p === null || p.shape === shape)) return p;
   p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false };
   let off = 0;
@@ -1312,7 +1374,7 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
     const size = formSize(s.form, h);
     off = off < 0 || size < 0 ? -1 : off + size;
   }
-  memberPlans.set(a, p);
+  a.scanPlan = p;
   return p;
 }
 

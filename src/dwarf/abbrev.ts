@@ -27,6 +27,8 @@ export class Abbrev {
   readonly forms: Uint16Array;
   /** Scratch slot for a whole-file scanner's precomputed plan (types/dwarf-bulk.ts). */
   bulkPlan: unknown = undefined;
+  /** The same, for dwarf2ctf's scan (dedup/scan.ts). */
+  scanPlan: unknown = undefined;
   /**
    * Bytes of an entry's attributes when every form has a fixed size, -1 when
    * one varies, for units of shape `fixedShape` (see skipAttrs in

@@ -11,7 +11,7 @@
  * section (there is no way to find the next one); the error is kept in
  * `problems` and the units before it stay readable.
  */
-import { FormatError, Reader, cstringAt } from '../bytes/index.js';
+import { FormatError, Reader, cstringAt, type ByteInterner } from '../bytes/index.js';
 import { parseAbbrevTable, type AbbrevTable } from './abbrev.js';
 import { DW_AT_addr_base, DW_AT_GNU_addr_base, DW_AT_str_offsets_base, DW_FORM_sec_offset } from './constants.js';
 import { Die } from './die.js';
@@ -157,6 +157,8 @@ export class DwarfInfo {
    * up once per DIE read, millions of times over a kernel.
    */
   private strSlot?: Int32Array;
+  /** Set by a reader of many files: .debug_str names come out as one object per distinct string (see ByteInterner). */
+  interner?: ByteInterner;
   private readonly strList: string[] = [];
   private signatures?: Map<bigint, Unit>;
   private readonly abbrevReader: Reader;
@@ -272,7 +274,13 @@ export class DwarfInfo {
     const slot = (this.strSlot ??= new Int32Array(this.sections.str?.length ?? 0));
     const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
     if (i) return this.strList[i - 1];
-    const s = cstringAt(this.sections.str ?? EMPTY, offset, this.place('str', offset));
+    let s: string | undefined;
+    const bytes = this.sections.str;
+    if (this.interner && bytes && offset >= 0 && offset < bytes.length) {
+      const end = bytes.indexOf(0, offset);
+      if (end >= 0) s = this.interner.intern(bytes, offset, end);
+    }
+    s ??= cstringAt(bytes ?? EMPTY, offset, this.place('str', offset));
     if (offset >= 0 && offset < slot.length) slot[offset] = this.strList.push(s);
     return s;
   }

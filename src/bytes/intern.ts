@@ -1,0 +1,80 @@
+/**
+ * One string object per distinct byte string, across files: a reader of many
+ * object files (dwarf2ctf reads a thousand modules, each with its own
+ * .debug_str) meets the same names again and again. Decoding each afresh
+ * costs a TextDecoder call per name per file, and every Map keyed by names
+ * must then hash and compare the new copy; through an interner the bytes are
+ * hashed and compared in place, and the name found is the same object as
+ * before, whose hash V8 has already cached.
+ *
+ * Open addressing over FNV-1a hashes of the bytes; the bytes of every string
+ * kept are copied into a pool, so a hit is confirmed byte by byte and never
+ * by the hash alone. Strings are decoded as UTF-8 (as cstringAt does).
+ */
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export class ByteInterner {
+  /** Slot -> 1 + string index (0: empty). */
+  private slots = new Int32Array(1 << 14);
+  private readonly hashes: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly strings: string[] = [];
+  private pool = new Uint8Array(1 << 16);
+  private used = 0;
+
+  /** The string of bytes [start, end) of `b`. */
+  intern(b: Uint8Array, start: number, end: number): string {
+    const len = end - start;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h >>>= 0;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = slots[s];
+      if (k === 0) break;
+      const j = k - 1;
+      if (this.hashes[j] !== h || this.lengths[j] !== len) continue;
+      const p = this.pool;
+      let at = this.starts[j], i = start;
+      while (i < end && p[at] === b[i]) { at++; i++; }
+      if (i === end) return this.strings[j];
+    }
+    const str = decoder.decode(b.subarray(start, end));
+    this.add(h, b, start, len, str);
+    return str;
+  }
+
+  get size(): number { return this.strings.length; }
+
+  private add(h: number, b: Uint8Array, start: number, len: number, str: string): void {
+    if (this.used + len > this.pool.length) {
+      const grown = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
+      grown.set(this.pool.subarray(0, this.used));
+      this.pool = grown;
+    }
+    this.pool.set(b.subarray(start, start + len), this.used);
+    const j = this.strings.length;
+    this.strings.push(str);
+    this.hashes.push(h);
+    this.starts.push(this.used);
+    this.lengths.push(len);
+    this.used += len;
+    if ((j + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(j);
+  }
+
+  private place(j: number): void {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let s = this.hashes[j] & mask;
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = j + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let j = 0; j < this.strings.length; j++) this.place(j);
+  }
+}
