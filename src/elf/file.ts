@@ -226,6 +226,14 @@ export class ElfFile {
 
   /** st_value of each symbol of a table, without decoding names. */
   private symbolValues(symtab: ElfSection): BigUint64Array {
+    let v = this.symbolValueCache.get(symtab.index);
+    if (!v) { v = this.decodeSymbolValues(symtab); this.symbolValueCache.set(symtab.index, v); }
+    return v;
+  }
+
+  private readonly symbolValueCache = new Map<number, BigUint64Array>();
+
+  private decodeSymbolValues(symtab: ElfSection): BigUint64Array {
     const bytes = this.sectionData(symtab, { relocate: false });
     const ent = this.is64 ? 24 : 16;
     const n = Math.floor(bytes.length / ent);

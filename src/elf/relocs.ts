@@ -168,6 +168,7 @@ const SMALL = 1n << 50n;
  * thousands of relocations, and a kernel has a thousand modules.
  */
 export function applyRelocationsRaw(a: ApplyRawInput): void {
+  if (a.is64 && a.rela && a.le) { applyRela64Le(a); return; }
   const ent = a.is64 ? (a.rela ? 24 : 16) : (a.rela ? 12 : 8);
   const n = Math.floor(a.rel.length / ent);
   const rv = new DataView(a.rel.buffer, a.rel.byteOffset, a.rel.byteLength);
@@ -244,5 +245,67 @@ export function applyRelocationsRaw(a: ApplyRawInput): void {
     } else {
       dv.setUint16(offset, lo32 & 0xffff, le);
     }
+  }
+}
+
+/** Per machine: field size by relocation type (0: unknown, -1: no-op) and whether it is PC-relative. */
+const KIND_TABLES = new Map<number, { size: Int8Array; pcrel: Uint8Array }>();
+
+function kindTable(machine: number): { size: Int8Array; pcrel: Uint8Array } {
+  let t = KIND_TABLES.get(machine);
+  if (!t) {
+    t = { size: new Int8Array(256), pcrel: new Uint8Array(256) };
+    for (const [type, k] of Object.entries(KINDS[machine] ?? {})) {
+      const i = Number(type);
+      if (i < 0 || i > 255) continue;
+      t.size[i] = k === null ? -1 : k.size;
+      t.pcrel[i] = k?.pcrel ? 1 : 0;
+    }
+    KIND_TABLES.set(machine, t);
+  }
+  return t;
+}
+
+/**
+ * The common case of applyRelocationsRaw: 64-bit little-endian RELA (x86-64,
+ * aarch64 modules), with symbol values as plain numbers worked out once. An
+ * entry outside what numbers carry exactly, or one that is an error, goes
+ * through the general path, which decides.
+ */
+function applyRela64Le(a: ApplyRawInput): void {
+  const n = Math.floor(a.rel.length / 24);
+  const rv = new DataView(a.rel.buffer, a.rel.byteOffset, a.rel.byteLength);
+  const dv = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+  const { size: sizes, pcrel } = kindTable(a.machine);
+  const syms = a.symbols;
+  const nsyms = syms.length;
+  const symNum = new Float64Array(nsyms);
+  for (let i = 0; i < nsyms; i++) symNum[i] = syms[i] < SMALL ? Number(syms[i]) : NaN;
+  const secAddrN = a.sectionAddr < SMALL ? Number(a.sectionAddr) : NaN;
+  const len = a.data.length;
+  const general = (i: number) => {
+    const o = i * 24;
+    const offset = rv.getBigUint64(o, true);
+    const info = rv.getBigUint64(o + 8, true);
+    const relocs = [{ offset, sym: Number(info >> 32n), type: Number(info & 0xffffffffn), addend: rv.getBigInt64(o + 16, true) }];
+    applyRelocations({ ...a, relocs, symbolValue: (s) => (s < nsyms ? syms[s] : undefined), relOffset: a.relOffset + o, relEntSize: 24 });
+  };
+  for (let i = 0; i < n; i++) {
+    const o = i * 24;
+    const type = rv.getUint32(o + 8, true);
+    const size = type < 256 ? sizes[type] : 0;
+    if (size === -1) continue;
+    const offLo = rv.getUint32(o, true);
+    const offHi = rv.getUint32(o + 4, true);
+    const sym = rv.getUint32(o + 12, true);
+    const addHi = rv.getInt32(o + 20, true);
+    if (size === 0 || offHi !== 0 || offLo + size > len || sym >= nsyms || addHi < -0x40000 || addHi >= 0x40000) { general(i); continue; }
+    let v = (sym === 0 ? 0 : symNum[sym]) + addHi * TWO32 + rv.getUint32(o + 16, true);
+    if (pcrel[type]) v -= secAddrN + offLo;
+    if (v !== v) { general(i); continue; }
+    // ToUint32 is the value modulo 2^32, exact for integers below 2^53.
+    if (size === 4) dv.setUint32(offLo, v >>> 0, true);
+    else if (size === 8) { dv.setUint32(offLo, v >>> 0, true); dv.setUint32(offLo + 4, Math.floor(v / TWO32) >>> 0, true); }
+    else dv.setUint16(offLo, v & 0xffff, true);
   }
 }
