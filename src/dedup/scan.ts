@@ -169,6 +169,8 @@ export class ScanTables {
   readonly keys = new Map<string, number>();
   /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
   readonly tagged = new Map<string, Map<number, number>>();
+  /** Opaque structs, unions, enums outside any namespace: name -> w-index. */
+  readonly forwards = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
   /** Typedefs: name -> base w-index -> w-index. */
   readonly typedefs = new Map<string, Map<number, number>>();
   /** Arrays: element w-index -> (index type, count) code -> w-index. */
@@ -704,27 +706,37 @@ export class FileScanner {
 
   // ------------------------------------------------------------- type IDs
 
-  private intern(id: string, make: () => TypeDef, aliasable: boolean): { idx: number; fresh: boolean } {
+  private intern(id: string, make: () => TypeDef, aliasable: boolean): number {
     const w = this.ids.get(id);
     if (w !== undefined) return this.use(w, make);
     const def = make(); // first: if it throws, the tables stay consistent
     return this.add(this.t.create(id, aliasable), def);
   }
 
-  /** `w` in this file: fresh (and described by make()) the first time the file meets it. */
-  private use(w: number, make: () => TypeDef): { idx: number; fresh: boolean } {
-    if (this.t.local[w] !== 0) return { idx: w, fresh: false };
-    // A type without members is described by its ID alone: handed out once, settled from then on.
-    if (this.t.sentMembers[w] !== undefined) { this.add(w, SETTLED); return { idx: w, fresh: false }; }
+  /** `w` in this file, described by make() the first time the file meets it (unless settled). */
+  private use(w: number, make: () => TypeDef): number {
+    if (this.t.local[w] !== 0) return w;
+    if (this.settledPlain(w)) return w;
     return this.add(w, make());
   }
 
-  private add(w: number, def: TypeDef): { idx: number; fresh: true } {
+  /**
+   * A type without members is described by its ID alone: once handed out, it
+   * is settled (recorded for the file without a description). False: the
+   * caller describes it.
+   */
+  private settledPlain(w: number): boolean {
+    if (this.t.sentMembers[w] === undefined) return false;
+    this.add(w, SETTLED);
+    return true;
+  }
+
+  private add(w: number, def: TypeDef): number {
     this.t.local[w] = this.fileIds.push(w);
     this.defs.push(def);
     this.direct.push(undefined);
     this.order.push(undefined);
-    return { idx: w, fresh: true };
+    return w;
   }
 
   /** This file's description of `w` (which the file has met). */
@@ -740,13 +752,13 @@ export class FileScanner {
   private derivedSlot(t: number, slot: number, kind: number): number {
     const at = t * 4 + slot;
     const w = this.t.derivedOf[at] - 1;
-    if (w >= 0 && this.t.local[w] !== 0) return w;
+    if (w >= 0 && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
     const make = () => { const d = newDef(kind, '', ''); d.ref = t; return d; };
-    if (w >= 0) return this.use(w, make).idx;
+    if (w >= 0) return this.add(w, make());
     const id = slot === 0
       ? (this.idList[t] === this.ns + FP_ID ? `${this.ns}${FP_ID}*` : `${this.idList[t]} *`)
       : `${this.idList[t]} ${slot === 1 ? 'const' : slot === 2 ? 'volatile' : 'restrict'}`;
-    const idx = this.intern(id, make, this.aliasable[t] === 1).idx;
+    const idx = this.intern(id, make, this.aliasable[t] === 1);
     this.t.derivedOf[at] = idx + 1;
     return idx;
   }
@@ -757,8 +769,8 @@ export class FileScanner {
    */
   private derived(key: string, id: () => string, make: () => TypeDef, aliasable: boolean): number {
     const w = this.keys.get(key);
-    if (w !== undefined) return this.t.local[w] !== 0 ? w : this.use(w, make).idx;
-    const idx = this.intern(id(), make, aliasable).idx;
+    if (w !== undefined) return this.t.local[w] !== 0 ? w : this.use(w, make);
+    const idx = this.intern(id(), make, aliasable);
     this.keys.set(key, idx);
     return idx;
   }
@@ -781,8 +793,8 @@ export class FileScanner {
       // The catch-all function returns int (the seed's "pointer to function returning int").
       const d = newDef(K_FUNCTION, '', 'function'); d.ref = this.intType(); return d;
     }, false);
-    this.seen.add(r.idx);
-    return r.idx;
+    this.seen.add(r);
+    return r;
   }
 
   /** The index of the type ID of the DIE at `key` (computed once per compile unit). */
@@ -835,7 +847,7 @@ export class FileScanner {
     switch (n.tag) {
       case C.DW_TAG_base_type: {
         const name = n.name ?? '';
-        return this.intern(`${ns}////${name}`, () => baseDef(n, name), false).idx;
+        return this.intern(`${ns}////${name}`, () => baseDef(n, name), false);
       }
       case C.DW_TAG_unspecified_type:
         return this.special(VOID_ID);
@@ -844,7 +856,13 @@ export class FileScanner {
         const kind = n.tag === C.DW_TAG_union_type ? K_UNION : n.tag === C.DW_TAG_enumeration_type ? K_ENUM : K_STRUCT;
         const name = n.name ?? '';
         if (n.declaration) {
-          return this.intern(`${ns}////${kw} ${name}`, () => { const d = newDef(K_FORWARD, name, `${kw} ${name}`); d.fwd = kind; return d; }, false).idx;
+          // Found by name (no ID string built) outside namespaces.
+          const byName = ns ? undefined : this.t.forwards[kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0];
+          const w = byName?.get(name);
+          if (w !== undefined) return this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, forwardDef(kind, kw, name));
+          const idx = this.intern(`${ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
+          byName?.set(name, idx);
+          return idx;
         }
         const file = this.fileName(n);
         // An anonymous type is told apart by its contents too: one macro line can declare several
@@ -905,10 +923,10 @@ export class FileScanner {
         let byName = this.t.typedefs.get(name);
         if (!byName) { byName = new Map(); this.t.typedefs.set(name, byName); }
         const w = byName.get(t);
-        if (w !== undefined && this.t.local[w] !== 0) return w;
+        if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
         const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
-        if (w !== undefined) return this.use(w, make).idx;
-        const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1).idx;
+        if (w !== undefined) return this.add(w, make());
+        const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1);
         byName.set(t, idx);
         return idx;
       }
@@ -919,7 +937,7 @@ export class FileScanner {
       default: {
         // Something CTF cannot describe (a C++ pointer-to-member, ...): an ID of its own, marked unassemblable.
         const id = `${ns}////<${tagName(n.tag)}> @${this.cuName}:${(n.key % 2 ** 48).toString(16)}`;
-        return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false).idx;
+        return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false);
       }
     }
   }
@@ -1003,8 +1021,8 @@ export class FileScanner {
         if (!byElem) { byElem = new Map(); this.t.arrays.set(prev, byElem); }
         const code = index * 2 ** 34 + count + 1;
         const w = byElem.get(code);
-        if (w !== undefined) cur = this.t.local[w] !== 0 ? w : this.use(w, make).idx;
-        else { cur = this.intern(id(), make, al).idx; byElem.set(code, cur); }
+        if (w !== undefined) cur = this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, make());
+        else { cur = this.intern(id(), make, al); byElem.set(code, cur); }
       } else {
         cur = this.derived(`[${prev} ${index} ${count}`, id, make, al);
       }
@@ -1018,8 +1036,8 @@ export class FileScanner {
     const r = this.intern(`${this.ns}////int`, () => {
       const d = newDef(K_INTEGER, 'int', 'int'); d.size = 4; d.bits = 32; d.enc = CTF_INT_SIGNED; return d;
     }, false);
-    this.seen.add(r.idx);
-    return r.idx;
+    this.seen.add(r);
+    return r;
   }
 
   /** An index type for arrays whose subrange has none. */
@@ -1028,8 +1046,8 @@ export class FileScanner {
       const d = newDef(K_INTEGER, 'long unsigned int', 'long unsigned int');
       d.size = this.dwarf.sections.addressSize ?? 8; d.bits = d.size * 8; return d;
     }, false);
-    this.seen.add(r.idx);
-    return r.idx;
+    this.seen.add(r);
+    return r;
   }
 
   /** Whether `n` has more than `than` DW_TAG_member children, counted without decoding them (hot: every struct in every unit). */
@@ -1418,6 +1436,12 @@ function isTypeTag(tag: number): boolean {
     default:
       return false;
   }
+}
+
+function forwardDef(kind: number, kw: string, name: string): TypeDef {
+  const d = newDef(K_FORWARD, name, `${kw} ${name}`);
+  d.fwd = kind;
+  return d;
 }
 
 function baseDef(n: Node, name: string): TypeDef {
