@@ -23,12 +23,35 @@ export class ByteInterner {
   private pool = new Uint8Array(1 << 16);
   private used = 0;
 
+  /** The index of the string the last call returned (0, 1, 2, ... in order of first sight): a small number to key tables by. */
+  lastId = -1;
+  /** Where the last internZ call found the NUL. */
+  lastEnd = -1;
+
+  /** The NUL-terminated string at `start` of `b`; undefined when no NUL follows (the caller reports it). */
+  internZ(b: Uint8Array, start: number): string | undefined {
+    let h = 0x811c9dc5;
+    let i = start;
+    const n = b.length;
+    for (; i < n; i++) {
+      const c = b[i];
+      if (c === 0) break;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (i >= n) return undefined;
+    this.lastEnd = i;
+    return this.find(h >>> 0, b, start, i);
+  }
+
   /** The string of bytes [start, end) of `b`. */
   intern(b: Uint8Array, start: number, end: number): string {
-    const len = end - start;
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    h >>>= 0;
+    return this.find(h >>> 0, b, start, end);
+  }
+
+  private find(h: number, b: Uint8Array, start: number, end: number): string {
+    const len = end - start;
     const slots = this.slots;
     const mask = slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
@@ -39,14 +62,18 @@ export class ByteInterner {
       const p = this.pool;
       let at = this.starts[j], i = start;
       while (i < end && p[at] === b[i]) { at++; i++; }
-      if (i === end) return this.strings[j];
+      if (i === end) { this.lastId = j; return this.strings[j]; }
     }
     const str = decoder.decode(b.subarray(start, end));
+    this.lastId = this.strings.length;
     this.add(h, b, start, len, str);
     return str;
   }
 
   get size(): number { return this.strings.length; }
+
+  /** The string numbered `id` (see lastId). */
+  stringAt(id: number): string { return this.strings[id]; }
 
   private add(h: number, b: Uint8Array, start: number, len: number, str: string): void {
     if (this.used + len > this.pool.length) {

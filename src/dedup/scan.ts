@@ -40,6 +40,9 @@ import {
 /** Declaration lines below this are coded into a number for the struct lookup (computeId). */
 const LINE_CODES = 1 << 22;
 
+/** .debug_str sizes from which names are cached by offset (FileScanner.strCache). */
+const STR_CACHE_MIN = 1 << 20;
+
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
 const MAX_CHAIN = 256;
 
@@ -66,6 +69,8 @@ interface Node {
   childrenAt: number;
   sibling?: number;
   name?: string;
+  /** The interner's number for name (-1: none, or decoded another way). */
+  nameId: number;
   type?: DieKey;
   sig?: DieKey;
   spec?: DieKey;
@@ -157,6 +162,8 @@ const TABLES_PER_THREAD = 1 << 20;
  * map per ScanTables (graph.ts merge).
  */
 export class ScanTables {
+  /** FileScanner.strCache of the file last scanned, if it had one. */
+  strCache?: { dwarf: DwarfInfo; names: Int32Array };
   /** Names: one string object per distinct name, whichever file it came from. */
   readonly interner = new ByteInterner();
   /** Identifies this table in summaries (unique within the process that made it). */
@@ -168,11 +175,11 @@ export class ScanTables {
   /** Short keys (see computeId) -> w-index. */
   readonly keys = new Map<string, number>();
   /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
-  readonly tagged = new Map<string, Map<number, number>>();
+  readonly tagged = new NameTable<Map<number, number>>();
   /** Opaque structs, unions, enums outside any namespace: name -> w-index. */
-  readonly forwards = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  readonly forwards = [new NameTable<number>(), new NameTable<number>(), new NameTable<number>()];
   /** Typedefs: name -> base w-index -> w-index. */
-  readonly typedefs = new Map<string, Map<number, number>>();
+  readonly typedefs = new NameTable<Map<number, number>>();
   /** Arrays: element w-index -> (index type, count) code -> w-index. */
   readonly arrays = new Map<number, Map<number, number>>();
   /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
@@ -268,6 +275,12 @@ export class FileScanner {
   constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
     const t = (this.t = opts.tables ?? new ScanTables());
     dwarf.interner ??= t.interner;
+    const strBytes = dwarf.sections.str?.length ?? 0;
+    if (strBytes >= STR_CACHE_MIN) {
+      // Kept with the tables while the same file is scanned (a kernel image's slices).
+      if (t.strCache?.dwarf !== dwarf) t.strCache = { dwarf, names: new Int32Array(strBytes) };
+      this.strCache = t.strCache.names;
+    }
     this.ids = t.ids;
     this.keys = t.keys;
     this.fileNos = t.fileNos;
@@ -555,16 +568,17 @@ export class FileScanner {
     const h = u.header;
     switch (at) {
       case C.DW_AT_name:
-        if (form === C.DW_FORM_strp) { n.name = u.str(h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
+        if (form === C.DW_FORM_strp) { this.strName(n, u, h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
         if (form === C.DW_FORM_line_strp) { n.name = u.lineStr(h.offsetSize === 8 ? r.u64n() : r.u32()); return true; }
-        if (form === C.DW_FORM_strx1) { n.name = u.strx(r.u8()); return true; }
-        if (form === C.DW_FORM_strx2) { n.name = u.strx(r.u16()); return true; }
+        if (form === C.DW_FORM_strx1) { this.strName(n, u, u.strxOffset(r.u8())); return true; }
+        if (form === C.DW_FORM_strx2) { this.strName(n, u, u.strxOffset(r.u16())); return true; }
         if (form === C.DW_FORM_string) {
-          const at = r.pos;
-          const end = r.bytes.indexOf(0, at);
-          if (end < 0) return false;
-          n.name = this.t.interner.intern(r.bytes, at, end);
-          r.pos = end + 1;
+          const it = this.t.interner;
+          const s = it.internZ(r.bytes, r.pos);
+          if (s === undefined) return false;
+          n.name = s;
+          n.nameId = it.lastId;
+          r.pos = it.lastEnd + 1;
           return true;
         }
         return false;
@@ -614,6 +628,29 @@ export class FileScanner {
         return false;
     }
   }
+
+  /** DW_AT_name at `offset` of .debug_str, through the interner (its number kept for the name tables). */
+  private strName(n: Node, u: Unit, offset: number): void {
+    const bytes = u.dwarf.sections.str;
+    const it = this.t.interner;
+    const cache = this.strCache;
+    if (cache && u.dwarf === this.dwarf && offset >= 0 && offset < cache.length) {
+      const a = cache[offset];
+      if (a !== 0) { n.nameId = a - 1; n.name = it.stringAt(a - 1); return; }
+    }
+    const s = bytes && offset >= 0 && offset < bytes.length ? it.internZ(bytes, offset) : undefined;
+    if (s === undefined) { n.name = u.str(offset); return; } // (which reports what is wrong)
+    n.name = s;
+    n.nameId = it.lastId;
+    if (cache && u.dwarf === this.dwarf && offset < cache.length) cache[offset] = it.lastId + 1;
+  }
+
+  /**
+   * .debug_str offset -> 1 + interned name number, for a large string table
+   * (a kernel image's, where each name is met thousands of times); a module's
+   * small one is hashed on each use instead of clearing an array for it.
+   */
+  private readonly strCache: Int32Array | undefined;
 
   private setAttr(n: Node, at: number, v: AttrValue): void {
     switch (at) {
@@ -858,10 +895,10 @@ export class FileScanner {
         if (n.declaration) {
           // Found by name (no ID string built) outside namespaces.
           const byName = ns ? undefined : this.t.forwards[kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0];
-          const w = byName?.get(name);
+          const w = byName?.get(name, n.nameId);
           if (w !== undefined) return this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, forwardDef(kind, kw, name));
           const idx = this.intern(`${ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
-          byName?.set(name, idx);
+          byName?.set(name, n.nameId, idx);
           return idx;
         }
         const file = this.fileName(n);
@@ -873,8 +910,8 @@ export class FileScanner {
         let byName: Map<number, number> | undefined, code = 0, key = '';
         if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
           // The common case, found without building a string: name, then (file, line, keyword) as a number.
-          byName = this.t.tagged.get(name);
-          if (!byName) { byName = new Map(); this.t.tagged.set(name, byName); }
+          byName = this.t.tagged.get(name, n.nameId);
+          if (!byName) { byName = new Map(); this.t.tagged.set(name, n.nameId, byName); }
           code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
           idx = byName.get(code) ?? -1;
         } else {
@@ -920,8 +957,8 @@ export class FileScanner {
         const t = this.typeIdOf(n.type, depth + 1);
         const name = n.name ?? '';
         // Found by name (a string met before, its hash cached), then base: no key string.
-        let byName = this.t.typedefs.get(name);
-        if (!byName) { byName = new Map(); this.t.typedefs.set(name, byName); }
+        let byName = this.t.typedefs.get(name, n.nameId);
+        if (!byName) { byName = new Map(); this.t.typedefs.set(name, n.nameId, byName); }
         const w = byName.get(t);
         if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
         const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
@@ -1286,7 +1323,7 @@ export class FileScanner {
 function blankNode(): Node {
   return {
     key: 0 as DieKey, unit: undefined as unknown as Unit, tag: 0, hasChildren: false, childrenAt: 0,
-    sibling: undefined, name: undefined, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
+    sibling: undefined, name: undefined, nameId: -1, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
     bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
     line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
     lower: undefined, count: undefined, constValue: undefined,
@@ -1298,6 +1335,7 @@ function resetNode(n: Node): Node {
   n.file = n.line = n.memberLoc = n.memberLocNum = n.dataBitOffset = n.bitOffset = undefined;
   n.upper = n.lower = n.count = n.constValue = undefined;
   n.declaration = n.external = n.hasLocation = false;
+  n.nameId = -1;
   return n;
 }
 
@@ -1358,6 +1396,23 @@ class DieMemo {
     } else {
       this.other.set(key, w);
     }
+  }
+}
+
+/** A table by name: by the interner's number when the name has one (an array index), else by the string. */
+class NameTable<V> {
+  private readonly byId: (V | undefined)[] = [];
+  private readonly byString = new Map<string, V>();
+
+  get(name: string, id: number): V | undefined {
+    return id >= 0 ? this.byId[id] : this.byString.get(name);
+  }
+
+  set(name: string, id: number, v: V): void {
+    if (id < 0) { this.byString.set(name, v); return; }
+    const a = this.byId;
+    while (a.length <= id) a.push(undefined); // dense, so element access stays fast
+    a[id] = v;
   }
 }
 
