@@ -40,9 +40,6 @@ import {
 /** Declaration lines below this are coded into a number for the struct lookup (computeId). */
 const LINE_CODES = 1 << 22;
 
-/** .debug_str sizes from which names are cached by offset (FileScanner.strCache). */
-const STR_CACHE_MIN = 1 << 20;
-
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
 const MAX_CHAIN = 256;
 
@@ -162,8 +159,8 @@ const TABLES_PER_THREAD = 1 << 20;
  * map per ScanTables (graph.ts merge).
  */
 export class ScanTables {
-  /** FileScanner.strCache of the file last scanned, if it had one. */
-  strCache?: { dwarf: DwarfInfo; names: Int32Array };
+  /** .debug_str offset -> name, for the file being scanned (FileScanner.strCache). */
+  readonly strNames = new OffsetCache();
   /** Names: one string object per distinct name, whichever file it came from. */
   readonly interner = new ByteInterner();
   /** Identifies this table in summaries (unique within the process that made it). */
@@ -182,6 +179,10 @@ export class ScanTables {
   readonly typedefs = new NameTable<Map<number, number>>();
   /** Arrays: element w-index -> (index type, count) code -> w-index. */
   readonly arrays = new Map<number, Map<number, number>>();
+  /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
+  readonly contentsNum = new Map<number, { seq: number[]; hash: string }>();
+  /** Anonymous structs, unions and enums outside any namespace: (file, line, keyword) code -> contents hash -> w-index. */
+  readonly anon = new Map<number, Map<string, number>>();
   /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
   readonly contents = new Map<string, string>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
@@ -259,6 +260,8 @@ export class FileScanner {
   private poolTop = 0;
   /** The DIE of the work item being drained. */
   private readonly drainScratch = blankNode();
+  /** contentsHash's numbers. */
+  private readonly seq: number[] = [];
   private seen!: IdSet;
   /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
   private voidW = -1;
@@ -275,12 +278,7 @@ export class FileScanner {
   constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
     const t = (this.t = opts.tables ?? new ScanTables());
     dwarf.interner ??= t.interner;
-    const strBytes = dwarf.sections.str?.length ?? 0;
-    if (strBytes >= STR_CACHE_MIN) {
-      // Kept with the tables while the same file is scanned (a kernel image's slices).
-      if (t.strCache?.dwarf !== dwarf) t.strCache = { dwarf, names: new Int32Array(strBytes) };
-      this.strCache = t.strCache.names;
-    }
+    this.strCache = t.strNames.forFile(dwarf);
     this.ids = t.ids;
     this.keys = t.keys;
     this.fileNos = t.fileNos;
@@ -634,7 +632,7 @@ export class FileScanner {
     const bytes = u.dwarf.sections.str;
     const it = this.t.interner;
     const cache = this.strCache;
-    if (cache && u.dwarf === this.dwarf && offset >= 0 && offset < cache.length) {
+    if (u.dwarf === this.dwarf && offset >= 0 && offset < cache.length) {
       const a = cache[offset];
       if (a !== 0) { n.nameId = a - 1; n.name = it.stringAt(a - 1); return; }
     }
@@ -642,15 +640,11 @@ export class FileScanner {
     if (s === undefined) { n.name = u.str(offset); return; } // (which reports what is wrong)
     n.name = s;
     n.nameId = it.lastId;
-    if (cache && u.dwarf === this.dwarf && offset < cache.length) cache[offset] = it.lastId + 1;
+    if (u.dwarf === this.dwarf && offset < cache.length) this.t.strNames.set(offset, it.lastId + 1);
   }
 
-  /**
-   * .debug_str offset -> 1 + interned name number, for a large string table
-   * (a kernel image's, where each name is met thousands of times); a module's
-   * small one is hashed on each use instead of clearing an array for it.
-   */
-  private readonly strCache: Int32Array | undefined;
+  /** .debug_str offset -> 1 + interned name number (0: not met yet in this file). */
+  private readonly strCache: Int32Array;
 
   private setAttr(n: Node, at: number, v: AttrValue): void {
     switch (at) {
@@ -904,16 +898,23 @@ export class FileScanner {
         const file = this.fileName(n);
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
-        const contents = name ? '' : ` {${this.contentsHash(n, depth)}}`;
+        const hash = name ? '' : this.contentsHash(n, depth);
+        const contents = name ? '' : ` {${hash}}`;
         const line = n.line;
         let idx = -1;
-        let byName: Map<number, number> | undefined, code = 0, key = '';
-        if (!ns && name && (line === undefined || line < LINE_CODES - 1)) {
-          // The common case, found without building a string: name, then (file, line, keyword) as a number.
-          byName = this.t.tagged.get(name, n.nameId);
-          if (!byName) { byName = new Map(); this.t.tagged.set(name, n.nameId, byName); }
+        let byName: Map<number, number> | undefined, byContents: Map<string, number> | undefined, code = 0, key = '';
+        if (!ns && (line === undefined || line < LINE_CODES - 1)) {
+          // The common case, found without building a string: name (or contents), then (file, line, keyword) as a number.
           code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
-          idx = byName.get(code) ?? -1;
+          if (name) {
+            byName = this.t.tagged.get(name, n.nameId);
+            if (!byName) { byName = new Map(); this.t.tagged.set(name, n.nameId, byName); }
+            idx = byName.get(code) ?? -1;
+          } else {
+            byContents = this.t.anon.get(code);
+            if (!byContents) { byContents = new Map(); this.t.anon.set(code, byContents); }
+            idx = byContents.get(hash) ?? -1;
+          }
         } else {
           key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
           idx = this.keys.get(key) ?? -1;
@@ -922,6 +923,7 @@ export class FileScanner {
           const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
           idx = this.ids.get(id) ?? this.t.create(id, !ns && !!name && !!file);
           if (byName) byName.set(code, idx);
+          else if (byContents) byContents.set(hash, idx);
           else this.keys.set(key, idx);
         }
         if (this.t.local[idx] === 0) {
@@ -985,6 +987,68 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
+    // Found by numbers first: per member its name's interned number, width, bit offset and type
+    // w-index (per enumerator its name and value), hashed into a number and confirmed against the
+    // numbers kept; the string forms below are worked out once per thread per anonymous type.
+    // (seq is a stack: an anonymous member type's own contents are worked out above ours)
+    const seq = this.seq;
+    const start = seq.length;
+    try {
+      return this.contentsFrom(n, depth, seq, start);
+    } finally {
+      seq.length = start;
+    }
+  }
+
+  private contentsFrom(n: Node, depth: number, seq: number[], start: number): string {
+    let exact = true;
+    if (n.hasChildren) {
+      const u = n.unit;
+      const c = this.scratch;
+      let pos = n.childrenAt;
+      for (;;) {
+        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+        if (!this.readNode(u, pos, c)) break;
+        const next = this.skipSubtree(c);
+        if (c.tag === C.DW_TAG_member || c.tag === C.DW_TAG_enumerator) {
+          const nid = c.name === undefined ? -2 : c.nameId;
+          if (nid === -1) exact = false;
+          if (c.tag === C.DW_TAG_member) {
+            let off = -1;
+            try { off = this.memberOffset(c); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
+            const bits = c.bitSize ?? -1;
+            seq.push(1, nid, bits, off, this.typeIdOf(c.type, depth + 1)); // (c is not used after: typeIdOf may decode into it)
+          } else {
+            const v = c.constValue;
+            if (!v || v.cls !== 'constant') seq.push(2, nid, 0, 0, 0);
+            else if (v.value >= -(1n << 52n) && v.value < 1n << 52n) seq.push(2, nid, Number(v.value), 1, 0);
+            else exact = false;
+          }
+        }
+        pos = next;
+      }
+    }
+    seq.push(3, n.byteSize ?? -1);
+    if (!exact) return this.contentsByString(n, depth);
+    let a = 0x811c9dc5, b = 0x050c5d1f;
+    for (let i = start; i < seq.length; i++) {
+      const x = seq[i];
+      const lo = x | 0, hi = (x / 4294967296) | 0;
+      a = Math.imul(a ^ lo, 0x01000193);
+      b = Math.imul(b ^ lo, 0x01000193) ^ (a >>> 13);
+      a = Math.imul(a ^ hi, 0x01000193);
+    }
+    const key = (a >>> 0) * 2097152 + (b >>> 11);
+    const hit = this.t.contentsNum.get(key);
+    if (hit && hit.seq.length === seq.length - start && hit.seq.every((x, i) => x === seq[start + i])) return hit.hash;
+    const saved = seq.slice(start);
+    const hash = this.contentsByString(n, depth);
+    if (!hit) this.t.contentsNum.set(key, { seq: saved, hash });
+    return hash;
+  }
+
+  /** contentsHash the long way, by strings. */
+  private contentsByString(n: Node, depth: number): string {
     // Looked up by a short key first: member names, widths, offsets and types as w-indices (short,
     // one-to-one with their ID strings in this thread's tables), the members decoded in place; the
     // long form with the type ID strings is built and hashed once per thread.
@@ -1396,6 +1460,34 @@ class DieMemo {
     } else {
       this.other.set(key, w);
     }
+  }
+}
+
+/**
+ * An array indexed by .debug_str offset, one per thread, reused from file to
+ * file: a thousand modules would otherwise each zero an array four times
+ * their string table; only the entries a file set are cleared for the next
+ * (DieMemo does the same for DIEs). Kept as is while one file is scanned in
+ * several slices.
+ */
+class OffsetCache {
+  private vals = new Int32Array(1 << 16);
+  private readonly touched: number[] = [];
+  private file?: DwarfInfo;
+
+  forFile(d: DwarfInfo): Int32Array {
+    if (this.file === d) return this.vals;
+    this.file = d;
+    for (const i of this.touched) this.vals[i] = 0;
+    this.touched.length = 0;
+    const n = d.sections.str?.length ?? 0;
+    if (n > this.vals.length) this.vals = new Int32Array(n);
+    return this.vals;
+  }
+
+  set(i: number, v: number): void {
+    if (this.vals[i] === 0) this.touched.push(i);
+    this.vals[i] = v;
   }
 }
 
