@@ -90,7 +90,11 @@ interface Node {
   constValue?: AttrValue;
 }
 
-interface UnitFiles { files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[]; nos: number[] }
+interface UnitFiles {
+  files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[]; nos: number[];
+  /** What files[i] was joined from (see LineFileTable). */
+  dirs?: (string | undefined)[]; names?: (string | undefined)[];
+}
 
 /** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
 class AssemblyError extends Error {}
@@ -179,6 +183,8 @@ export class ScanTables {
   readonly typedefs = new NameTable<Map<number, number>>();
   /** Arrays: element w-index -> (index type, count) code -> w-index. */
   readonly arrays = new Map<number, Map<number, number>>();
+  /** Canonical file names by comp_dir, directory and name (FileScanner.fileName). */
+  readonly canonical = new Map<string, Map<string, Map<string, string>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
   readonly contentsNum = new Map<number, { seq: number[]; hash: string }>();
   /** Anonymous structs, unions and enums outside any namespace: (file, line, keyword) code -> contents hash -> w-index. */
@@ -454,7 +460,7 @@ export class FileScanner {
       }
       this.lineTables.set(stmt, t);
     }
-    if (t) { f.files = t.files; f.first = t.firstIndex; }
+    if (t) { f.files = t.files; f.first = t.firstIndex; f.dirs = t.dirs; f.names = t.names; }
     return f;
   }
 
@@ -472,7 +478,24 @@ export class FileScanner {
     let c = f.canon[i];
     if (c === undefined) {
       const raw = f.files[i];
-      c = raw === undefined ? '' : canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
+      const name = f.names?.[i];
+      if (raw !== undefined && name !== undefined) {
+        // Cached by its parts (comp_dir, directory, name: interned strings whose hashes V8 keeps),
+        // so the joined path is neither hashed nor canonicalised again in the next unit.
+        const dir = f.dirs?.[i] ?? '';
+        let byComp = this.t.canonical.get(f.dir ?? '');
+        if (!byComp) { byComp = new Map(); this.t.canonical.set(f.dir ?? '', byComp); }
+        let byDir = byComp.get(dir);
+        if (!byDir) { byDir = new Map(); byComp.set(dir, byDir); }
+        let known = byDir.get(name);
+        if (known === undefined) {
+          known = canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
+          byDir.set(name, known);
+        }
+        c = known;
+      } else {
+        c = raw === undefined ? '' : canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
+      }
       f.canon[i] = c;
       let no = this.fileNos.get(c);
       if (no === undefined) { no = this.fileNos.size; this.fileNos.set(c, no); }

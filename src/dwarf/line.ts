@@ -21,6 +21,9 @@ export interface LineFileTable {
   files: (string | undefined)[];
   /** The index DW_AT_decl_file uses for files[0]: 1 before DWARF 5, 0 from DWARF 5. */
   firstIndex: number;
+  /** Per entry of files, the directory and the name it was joined from (for callers that cache by the parts). */
+  dirs: (string | undefined)[];
+  names: (string | undefined)[];
 }
 
 /** The file table of the line program at `offset` of .debug_line, read in the context of `unit`. */
@@ -29,9 +32,12 @@ export function readLineFiles(unit: Unit, offset: number, compDir: string | unde
   const join = (dir: string | undefined, name: string) => (name.startsWith('/') || !dir ? name : `${dir}/${name}`);
   if (h.version < 5) {
     const dirs: (string | undefined)[] = [compDir, ...h.dirs];
-    return { files: h.files.map((e) => join(dirs[e.dir], e.name)), firstIndex: 1 };
+    return { files: h.files.map((e) => join(dirs[e.dir], e.name)), firstIndex: 1, dirs: h.files.map((e) => dirs[e.dir]), names: h.files.map((e) => e.name) };
   }
   const d0 = h.dirs[0] || undefined;
   const dirs = h.dirs.map((p, i) => (i === 0 ? d0 ?? compDir : p && !p.startsWith('/') && d0 ? `${d0}/${p}` : p || undefined));
-  return { files: h.files.map((e) => (e.name === '' ? undefined : join(dirs[e.dir], e.name))), firstIndex: 0 };
+  return {
+    files: h.files.map((e) => (e.name === '' ? undefined : join(dirs[e.dir], e.name))), firstIndex: 0,
+    dirs: h.files.map((e) => dirs[e.dir]), names: h.files.map((e) => (e.name === '' ? undefined : e.name)),
+  };
 }
