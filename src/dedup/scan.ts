@@ -85,6 +85,9 @@ interface Node {
   dataBitOffset?: number;
   bitOffset?: number;
   upper?: AttrValue;
+  /** DW_AT_upper_bound / DW_AT_count in the common forms, as numbers (see fast). */
+  upperNum?: number;
+  countNum?: number;
   lower?: AttrValue;
   count?: AttrValue;
   constValue?: AttrValue;
@@ -638,6 +641,21 @@ export class FileScanner {
         if (form === C.DW_FORM_data4) { n.memberLocNum = r.u32(); return true; }
         if (form === C.DW_FORM_implicit_const) { n.memberLocNum = Number(implicitConst ?? 0n); return true; }
         return false;
+      case C.DW_AT_upper_bound: case C.DW_AT_count: {
+        // Array bounds without a bigint: data forms of up to 4 bytes and LEB128 (upper bounds in
+        // fixed-size forms are signed, as subrangeCount reads them; counts are not).
+        const up = at === C.DW_AT_upper_bound;
+        let v: number;
+        if (form === C.DW_FORM_data1) { v = r.u8(); if (up) v = (v << 24) >> 24; }
+        else if (form === C.DW_FORM_data2) { v = r.u16(); if (up) v = (v << 16) >> 16; }
+        else if (form === C.DW_FORM_data4) v = up ? r.i32() : r.u32();
+        else if (form === C.DW_FORM_udata) v = r.uleb128();
+        else if (form === C.DW_FORM_sdata) v = r.sleb128();
+        else return false;
+        if (up) n.upperNum = v;
+        else n.countNum = v;
+        return true;
+      }
       case C.DW_AT_declaration: case C.DW_AT_external:
         if (form === C.DW_FORM_flag_present) { if (at === C.DW_AT_declaration) n.declaration = true; else n.external = true; return true; }
         return false;
@@ -1125,10 +1143,27 @@ export class FileScanner {
   private arrayId(n: Node, depth: number): number {
     const elem = this.typeIdOf(n.type, depth + 1);
     const dims: { count: number; index: number }[] = [];
-    for (const c of this.children(n)) {
-      if (c.tag !== C.DW_TAG_subrange_type && c.tag !== C.DW_TAG_generic_subrange) continue;
-      const index = c.type !== undefined ? this.typeIdOf(c.type, depth + 1) : this.indexType();
-      dims.push({ count: subrangeCount(c), index });
+    if (n.hasChildren) {
+      // The subranges, decoded in place (c is not used after typeIdOf, which may decode into it).
+      const u = n.unit;
+      const c = this.scratch;
+      let pos = n.childrenAt;
+      for (;;) {
+        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+        if (!this.readNode(u, pos, c)) break;
+        const next = this.skipSubtree(c);
+        if (c.tag === C.DW_TAG_subrange_type || c.tag === C.DW_TAG_generic_subrange) {
+          let count: number;
+          try { count = subrangeCount(c); } catch (e) {
+            if (!(e instanceof AssemblyError)) throw e;
+            this.warn(`${this.cuName}: array at DIE 0x${(n.key % 2 ** 48).toString(16)}: ${e.message}; taken as flexible`);
+            count = -1;
+          }
+          const index = c.type !== undefined ? this.typeIdOf(c.type, depth + 1) : this.indexType();
+          dims.push({ count, index });
+        }
+        pos = next;
+      }
     }
     if (dims.length === 0) dims.push({ count: -1, index: this.indexType() });
     // T a[2][3]: the innermost dimension wraps the element first.
@@ -1413,14 +1448,14 @@ function blankNode(): Node {
     sibling: undefined, name: undefined, nameId: -1, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
     bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
     line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
-    lower: undefined, count: undefined, constValue: undefined,
+    lower: undefined, count: undefined, constValue: undefined, upperNum: undefined, countNum: undefined,
   };
 }
 
 function resetNode(n: Node): Node {
   n.sibling = n.name = n.type = n.sig = n.spec = n.byteSize = n.bitSize = n.encoding = undefined;
   n.file = n.line = n.memberLoc = n.memberLocNum = n.dataBitOffset = n.bitOffset = undefined;
-  n.upper = n.lower = n.count = n.constValue = undefined;
+  n.upper = n.lower = n.count = n.constValue = n.upperNum = n.countNum = undefined;
   n.declaration = n.external = n.hasLocation = false;
   n.nameId = -1;
   return n;
@@ -1640,10 +1675,18 @@ function baseDef(n: Node, name: string): TypeDef {
 
 /** Elements of a subrange: DW_AT_count, or upper - lower + 1; bounds that are not constants are flexible (-1). */
 function subrangeCount(c: Node): number {
+  if (c.countNum !== undefined) return c.countNum;
   if (c.count) return c.count.cls === 'constant' ? Number(c.count.value) : -1;
-  if (!c.upper) return -1;
-  if (c.upper.cls !== 'constant') return -1;
-  const up = c.upper.signed || !c.upper.size ? c.upper.value : BigInt.asIntN(c.upper.size * 8, c.upper.value);
+  if (c.upperNum !== undefined && !c.lower) {
+    const n = c.upperNum + 1;
+    if (n < 0) return 0;
+    if (n > 0xffffffff) throw new AssemblyError('array bound too large for CTF');
+    return n;
+  }
+  let up: bigint;
+  if (c.upperNum !== undefined) up = BigInt(c.upperNum);
+  else if (!c.upper || c.upper.cls !== 'constant') return -1;
+  else up = c.upper.signed || !c.upper.size ? c.upper.value : BigInt.asIntN(c.upper.size * 8, c.upper.value);
   const lo = c.lower && c.lower.cls === 'constant' ? c.lower.value : 0n;
   const n = up - lo + 1n;
   if (n < 0n) return 0;
