@@ -257,13 +257,16 @@ export class FileScanner {
   private readonly mods = new Map<string, { seen: IdSet; vars: [string, number][]; varNames: Set<string>; units: number }>();
   private readonly warnings: string[] = [];
   /** DIEs decoded on demand (by reference) in the current compile unit. */
-  private nodes = new Map<number, Node>();
+  private readonly nodes = new Map<number, Node>();
   private readonly lineTables = new Map<number, LineFileTable | null>();
   private readonly doneUnits = new Set<string>();
   // Per compile unit:
   private readonly memo = new DieMemo();
-  private walkedTypeUnits = new Set<number>();
-  private work: { key: DieKey; idx: number; verify: boolean }[] = [];
+  private readonly walkedTypeUnits = new Set<number>();
+  /** The work list (structs whose members are to be built or checked), as three stacks: DIE, w-index, check only. */
+  private readonly workKeys: DieKey[] = [];
+  private readonly workIdx: number[] = [];
+  private readonly workVerify: boolean[] = [];
   /** Nodes for acquire(), and how many are in use. */
   private readonly pool: Node[] = [];
   private poolTop = 0;
@@ -376,13 +379,13 @@ export class FileScanner {
     m.units++;
     this.seen = m.seen;
     this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
-    this.walkedTypeUnits = new Set();
+    this.walkedTypeUnits.clear();
     this.ns = this.opts.namespaced(module) ? `{${module}}` : '';
     this.voidW = this.fpW = -1;
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
     const functionTypes = this.opts.functionTypes ?? true;
-    this.nodes = new Map();
+    this.nodes.clear();
     if (!root.hasChildren) return;
     // The unit's children, decoded into one scratch Node; a type already computed (reached by
     // reference) is skipped undecoded, and a function's attributes are never decoded.
@@ -410,7 +413,7 @@ export class FileScanner {
           continue;
         } catch (e) {
           if (!(e instanceof FormatError)) throw e;
-          this.work = [];
+          this.clearWork();
           this.warn(`${cuName}: ${e.message}`);
         }
         pos = this.skipFrom(u, at, 1);
@@ -431,7 +434,7 @@ export class FileScanner {
           this.drain();
         } catch (e) {
           if (!(e instanceof FormatError)) throw e;
-          this.work = [];
+          this.clearWork();
           this.warn(`${cuName}: ${e.message}`);
         }
       }
@@ -972,17 +975,17 @@ export class FileScanner {
           if (this.t.sentMembers[idx] !== undefined) {
             this.add(idx, SETTLED);
             // (structs: if its members turn out to be no news; checked from the work list, as members refer back)
-            if (kind !== K_ENUM) this.work.push({ key: n.key, idx, verify: true });
+            if (kind !== K_ENUM) this.push(n.key, idx, true);
             return idx;
           }
           const d = newDef(kind, name, this.where(n));
           this.add(idx, d);
           if (kind === K_ENUM) this.fillEnum(n, d);
-          else this.work.push({ key: n.key, idx, verify: false });
+          else this.push(n.key, idx, false);
           return idx;
         }
         // Met again in a later unit (enums: the first definition is the one).
-        if (kind !== K_ENUM) this.work.push({ key: n.key, idx, verify: true });
+        if (kind !== K_ENUM) this.push(n.key, idx, true);
         return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
@@ -1318,9 +1321,19 @@ export class FileScanner {
   }
 
   /** Build the member lists queued by computeId (no recursion: member types queue their own). */
+  private push(key: DieKey, idx: number, verify: boolean): void {
+    this.workKeys.push(key);
+    this.workIdx.push(idx);
+    this.workVerify.push(verify);
+  }
+
+  private clearWork(): void {
+    this.workKeys.length = this.workIdx.length = this.workVerify.length = 0;
+  }
+
   private drain(): void {
-    while (this.work.length) {
-      const { key, idx, verify } = this.work.pop()!;
+    while (this.workKeys.length) {
+      const key = this.workKeys.pop()!, idx = this.workIdx.pop()!, verify = this.workVerify.pop()!;
       const node = this.readAt(key, this.drainScratch);
       const at = this.t.local[idx] - 1;
       const local = this.defs[at];

@@ -271,16 +271,16 @@ export class DwarfInfo {
 
   /** The .debug_str string at `offset`. */
   str(offset: number): string {
-    const slot = (this.strSlot ??= new Int32Array(this.sections.str?.length ?? 0));
-    const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
-    if (i) return this.strList[i - 1];
-    let s: string | undefined;
     const bytes = this.sections.str;
     if (this.interner && bytes && offset >= 0 && offset < bytes.length) {
-      const end = bytes.indexOf(0, offset);
-      if (end >= 0) s = this.interner.intern(bytes, offset, end);
+      // The interner is the cache (and this file's reader keeps its own by offset).
+      const s = this.interner.internZ(bytes, offset);
+      if (s !== undefined) return s;
     }
-    s ??= cstringAt(bytes ?? EMPTY, offset, this.place('str', offset));
+    const slot = (this.strSlot ??= new Int32Array(bytes?.length ?? 0));
+    const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
+    if (i) return this.strList[i - 1];
+    const s = cstringAt(bytes ?? EMPTY, offset, this.place('str', offset));
     if (offset >= 0 && offset < slot.length) slot[offset] = this.strList.push(s);
     return s;
   }
