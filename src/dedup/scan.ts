@@ -420,10 +420,18 @@ export class FileScanner {
         continue;
       }
       const isType = isTypeTag(tag);
-      if (isType && !a.hasChildren && this.memo.get(dieKey(h.section, pos)) !== undefined) {
-        skipAttrs(r, a, h);
-        pos = r.pos;
-        continue;
+      if (isType && this.memo.get(dieKey(h.section, pos)) !== undefined) {
+        // Computed already (reached by reference): skipped, through DW_AT_sibling where it sits at a fixed place.
+        const at = r.pos;
+        if (!a.hasChildren) { skipAttrs(r, a, h); pos = r.pos; continue; }
+        const sib = siblingAt(a, h);
+        if (sib >= 0) {
+          r.pos = at + sib;
+          const o = a.forms[a.siblingIdx] === C.DW_FORM_ref4 ? r.u32() : a.forms[a.siblingIdx] === C.DW_FORM_ref2 ? r.u16() : r.u8();
+          const to = h.offset + o;
+          if (to > at && to <= h.end) { pos = to; continue; }
+        }
+        r.pos = pos;
       }
       const child = this.readNode(u, pos, top)!;
       const next = this.skipSubtree(child);
@@ -1612,6 +1620,26 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
   }
   a.scanPlan = p;
   return p;
+}
+
+/** Where DW_AT_sibling (ref1/2/4) sits from an entry's first attribute, when everything before it has a fixed size; -1 otherwise. */
+function siblingAt(a: Abbrev, h: UnitHeader): number {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  let p = a.siblingPlan as { shape: number; at: number } | undefined;
+  if (p && p.shape === shape) return p.at;
+  let at = -1;
+  const i = a.siblingIdx;
+  const f = i >= 0 ? a.forms[i] : 0;
+  if (f === C.DW_FORM_ref4 || f === C.DW_FORM_ref2 || f === C.DW_FORM_ref1) {
+    at = 0;
+    for (let j = 0; j < i && at >= 0; j++) {
+      const size = formSize(a.forms[j], h);
+      at = size < 0 ? -1 : at + size;
+    }
+  }
+  p = { shape, at };
+  a.siblingPlan = p;
+  return at;
 }
 
 /** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */

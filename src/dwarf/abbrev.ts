@@ -29,6 +29,8 @@ export class Abbrev {
   bulkPlan: unknown = undefined;
   /** The same, for dwarf2ctf's scan (dedup/scan.ts). */
   scanPlan: unknown = undefined;
+  /** And one more (where DW_AT_sibling sits), for the same. */
+  siblingPlan: unknown = undefined;
   /**
    * Bytes of an entry's attributes when every form has a fixed size, -1 when
    * one varies, for units of shape `fixedShape` (see skipAttrs in
