@@ -16,9 +16,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 export class ByteInterner {
   /** Slot -> 1 + string index (0: empty). */
   private slots = new Int32Array(1 << 14);
-  private readonly hashes: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
+  /** Per string: its hash (as int32), byte length and start in the pool, side by side (one cache line per probe). */
+  private meta = new Int32Array(3 << 12);
   private readonly strings: string[] = [];
   private pool = new Uint8Array(1 << 16);
   private used = 0;
@@ -54,15 +53,17 @@ export class ByteInterner {
     const len = end - start;
     const slots = this.slots;
     const mask = slots.length - 1;
+    const meta = this.meta;
+    const hi = h | 0;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const k = slots[s];
       if (k === 0) break;
-      const j = k - 1;
-      if (this.hashes[j] !== h || this.lengths[j] !== len) continue;
+      const m = (k - 1) * 3;
+      if (meta[m] !== hi || meta[m + 1] !== len) continue;
       const p = this.pool;
-      let at = this.starts[j], i = start;
+      let at = meta[m + 2], i = start;
       while (i < end && p[at] === b[i]) { at++; i++; }
-      if (i === end) { this.lastId = j; return this.strings[j]; }
+      if (i === end) { this.lastId = k - 1; return this.strings[k - 1]; }
     }
     const str = decoder.decode(b.subarray(start, end));
     this.lastId = this.strings.length;
@@ -84,9 +85,14 @@ export class ByteInterner {
     this.pool.set(b.subarray(start, start + len), this.used);
     const j = this.strings.length;
     this.strings.push(str);
-    this.hashes.push(h);
-    this.starts.push(this.used);
-    this.lengths.push(len);
+    if ((j + 1) * 3 > this.meta.length) {
+      const grown = new Int32Array(this.meta.length * 2);
+      grown.set(this.meta);
+      this.meta = grown;
+    }
+    this.meta[j * 3] = h | 0;
+    this.meta[j * 3 + 1] = len;
+    this.meta[j * 3 + 2] = this.used;
     this.used += len;
     if ((j + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     else this.place(j);
@@ -95,7 +101,7 @@ export class ByteInterner {
   private place(j: number): void {
     const slots = this.slots;
     const mask = slots.length - 1;
-    let s = this.hashes[j] & mask;
+    let s = this.meta[j * 3] & mask;
     while (slots[s] !== 0) s = (s + 1) & mask;
     slots[s] = j + 1;
   }
