@@ -91,6 +91,9 @@ interface Node {
   lower?: AttrValue;
   count?: AttrValue;
   constValue?: AttrValue;
+  /** DW_AT_const_value in a data form or LEB128, without a bigint: the value as stored, and the width of a data form (0: LEB128). */
+  constNum?: number;
+  constBits: number;
 }
 
 interface UnitFiles {
@@ -272,6 +275,8 @@ export class FileScanner {
   private poolTop = 0;
   /** The DIE of the work item being drained. */
   private readonly drainScratch = blankNode();
+  /** definitionOf's Node in settledStruct. */
+  private readonly defScratch = blankNode();
   /** contentsHash's numbers. */
   private readonly seq: number[] = [];
   private seen!: IdSet;
@@ -651,6 +656,13 @@ export class FileScanner {
         if (form === C.DW_FORM_data2) { n.memberLocNum = r.u16(); return true; }
         if (form === C.DW_FORM_data4) { n.memberLocNum = r.u32(); return true; }
         if (form === C.DW_FORM_implicit_const) { n.memberLocNum = Number(implicitConst ?? 0n); return true; }
+        return false;
+      case C.DW_AT_const_value:
+        if (form === C.DW_FORM_data1) { n.constNum = r.u8(); n.constBits = 8; return true; }
+        if (form === C.DW_FORM_data2) { n.constNum = r.u16(); n.constBits = 16; return true; }
+        if (form === C.DW_FORM_data4) { n.constNum = r.u32(); n.constBits = 32; return true; }
+        if (form === C.DW_FORM_sdata) { const at = r.pos; const v = r.sleb128(); if (Number.isSafeInteger(v)) { n.constNum = v; return true; } r.pos = at; return false; }
+        if (form === C.DW_FORM_udata) { const at = r.pos; const v = r.uleb128(); if (Number.isSafeInteger(v)) { n.constNum = v; return true; } r.pos = at; return false; }
         return false;
       case C.DW_AT_upper_bound: case C.DW_AT_count: {
         // Array bounds without a bigint: data forms of up to 4 bytes and LEB128 (upper bounds in
@@ -1072,7 +1084,8 @@ export class FileScanner {
             seq.push(1, nid, bits, off, this.typeIdOf(c.type, depth + 1)); // (c is not used after: typeIdOf may decode into it)
           } else {
             const v = c.constValue;
-            if (!v || v.cls !== 'constant') seq.push(2, nid, 0, 0, 0);
+            if (c.constNum !== undefined) seq.push(2, nid, c.constNum, 1, 0);
+            else if (!v || v.cls !== 'constant') seq.push(2, nid, 0, 0, 0);
             else if (v.value >= -(1n << 52n) && v.value < 1n << 52n) seq.push(2, nid, Number(v.value), 1, 0);
             else exact = false;
           }
@@ -1119,8 +1132,7 @@ export class FileScanner {
           const part = `${c.name ?? ''}:${c.bitSize ?? ''}@${off}|`;
           short += part + this.typeIdOf(c.type, depth + 1) + ';'; // (c is not used after: typeIdOf may decode into it)
         } else if (c.tag === C.DW_TAG_enumerator) {
-          const v = c.constValue;
-          short += `${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''};`;
+          short += `${c.name ?? ''}=${constText(c)};`;
         }
         pos = next;
       }
@@ -1143,8 +1155,7 @@ export class FileScanner {
         try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
         parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
       } else if (c.tag === C.DW_TAG_enumerator) {
-        const v = c.constValue;
-        parts.push(`${c.name ?? ''}=${v && v.cls === 'constant' ? v.value : ''}`);
+        parts.push(`${c.name ?? ''}=${constText(c)}`);
       }
     }
     parts.push(`size ${n.byteSize ?? ''}`);
@@ -1300,7 +1311,7 @@ export class FileScanner {
       if (!(ourOrder !== undefined ? ourOrder[i] === tw : inOrder !== undefined && inOrder[i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
       i++;
       if (!plan.named && !plan.bitfield && key !== undefined) {
-        const inner = this.definitionOf(key);
+        const inner = this.definitionOf(key, this.defScratch);
         if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
           // An anonymous member: its members count, folded in.
           const iw = this.typeIdOf(inner.key);
@@ -1323,7 +1334,13 @@ export class FileScanner {
       if (c.tag !== C.DW_TAG_enumerator) continue;
       const v = c.constValue;
       let value = 0;
-      if (v && v.cls === 'constant') value = Number(BigInt.asIntN(32, v.signed || !v.size ? v.value : BigInt.asIntN(v.size * 8, v.value)));
+      if (c.constNum !== undefined) {
+        // A data form is as wide as it says (sign-extended); then to 32 bits.
+        const b = c.constBits;
+        value = b === 8 ? (c.constNum << 24) >> 24 : b === 16 ? (c.constNum << 16) >> 16 : c.constNum | 0;
+      } else if (v && v.cls === 'constant') {
+        value = Number(BigInt.asIntN(32, v.signed || !v.size ? v.value : BigInt.asIntN(v.size * 8, v.value)));
+      }
       d.values.push([c.name ?? '', value]);
     }
   }
@@ -1401,11 +1418,13 @@ export class FileScanner {
    * Follow DW_AT_signature and qualifiers to the DIE that defines a type (an
    * anonymous member may be qualified: `const struct { ... };` in struct vm_fault).
    */
-  private definitionOf(key: DieKey): Node | undefined {
-    let n = this.node(key);
+  private definitionOf(key: DieKey, scratch?: Node): Node | undefined {
+    // (with scratch: decoded into it, valid until the next such call)
+    const read = (k: DieKey) => (scratch ? this.readAt(k, scratch) : this.node(k));
+    let n = read(key);
     for (let i = 0; i < MAX_CHAIN; i++) {
-      if (n.sig !== undefined) n = this.node(n.sig);
-      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) n = this.node(n.type);
+      if (n.sig !== undefined) n = read(n.sig);
+      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) n = read(n.type);
       else return n;
     }
     return undefined;
@@ -1469,14 +1488,15 @@ function blankNode(): Node {
     sibling: undefined, name: undefined, nameId: -1, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
     bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
     line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
-    lower: undefined, count: undefined, constValue: undefined, upperNum: undefined, countNum: undefined,
+    lower: undefined, count: undefined, constValue: undefined, upperNum: undefined, countNum: undefined, constNum: undefined, constBits: 0,
   };
 }
 
 function resetNode(n: Node): Node {
   n.sibling = n.name = n.type = n.sig = n.spec = n.byteSize = n.bitSize = n.encoding = undefined;
   n.file = n.line = n.memberLoc = n.memberLocNum = n.dataBitOffset = n.bitOffset = undefined;
-  n.upper = n.lower = n.count = n.constValue = n.upperNum = n.countNum = undefined;
+  n.upper = n.lower = n.count = n.constValue = n.upperNum = n.countNum = n.constNum = undefined;
+  n.constBits = 0;
   n.declaration = n.external = n.hasLocation = false;
   n.nameId = -1;
   return n;
@@ -1682,6 +1702,13 @@ function isTypeTag(tag: number): boolean {
     default:
       return false;
   }
+}
+
+/** An enumerator's value as contentsHash writes it (the value as stored; '' without one). */
+function constText(c: Node): string {
+  if (c.constNum !== undefined) return String(c.constNum);
+  const v = c.constValue;
+  return v && v.cls === 'constant' ? String(v.value) : '';
 }
 
 function forwardDef(kind: number, kw: string, name: string): TypeDef {
