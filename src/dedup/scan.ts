@@ -182,7 +182,7 @@ export class ScanTables {
   /** Short keys (see computeId) -> w-index. */
   readonly keys = new Map<string, number>();
   /** Named structs, unions and enums outside any namespace: name -> (file, line, keyword) code -> w-index. */
-  readonly tagged = new NameTable<Map<number, number>>();
+  readonly tagged = new NameTable<Sites>();
   /** Opaque structs, unions, enums outside any namespace: name -> w-index. */
   readonly forwards = [new NameTable<number>(), new NameTable<number>(), new NameTable<number>()];
   /** Typedefs: name -> base w-index -> w-index. */
@@ -193,8 +193,8 @@ export class ScanTables {
   readonly canonical = new Map<string, Map<string, Map<string, string>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
   readonly contentsNum = new Map<number, { seq: number[]; hash: string }>();
-  /** Anonymous structs, unions and enums outside any namespace: (file, line, keyword) code -> contents hash -> w-index. */
-  readonly anon = new Map<number, Map<string, number>>();
+  /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
+  readonly anon = new Map<string, Sites>();
   /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
   readonly contents = new Map<string, string>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
@@ -963,31 +963,29 @@ export class FileScanner {
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
         const hash = name ? '' : this.contentsHash(n, depth);
-        const contents = name ? '' : ` {${hash}}`;
         const line = n.line;
         let idx = -1;
-        let byName: Map<number, number> | undefined, byContents: Map<string, number> | undefined, code = 0, key = '';
+        let sites: Sites | undefined, code = 0, key = '';
         if (!ns && (line === undefined || line < LINE_CODES - 1)) {
-          // The common case, found without building a string: name (or contents), then (file, line, keyword) as a number.
+          // The common case, found without building a string: name (or contents), then (file, line,
+          // keyword) as a number, nearly always the one place the name is declared (Sites).
           code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
           if (name) {
-            byName = this.t.tagged.get(name, n.nameId);
-            if (!byName) { byName = new Map(); this.t.tagged.set(name, n.nameId, byName); }
-            idx = byName.get(code) ?? -1;
+            sites = this.t.tagged.get(name, n.nameId);
+            if (!sites) { sites = new Sites(); this.t.tagged.set(name, n.nameId, sites); }
           } else {
-            byContents = this.t.anon.get(code);
-            if (!byContents) { byContents = new Map(); this.t.anon.set(code, byContents); }
-            idx = byContents.get(hash) ?? -1;
+            sites = this.t.anon.get(hash);
+            if (!sites) { sites = new Sites(); this.t.anon.set(hash, sites); }
           }
+          idx = sites.get(code);
         } else {
-          key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${contents}`;
+          key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${name ? '' : ` {${hash}}`}`;
           idx = this.keys.get(key) ?? -1;
         }
         if (idx < 0) {
-          const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${contents}`;
+          const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${name ? '' : ` {${hash}}`}`;
           idx = this.ids.get(id) ?? this.t.create(id, !ns && !!name && !!file);
-          if (byName) byName.set(code, idx);
-          else if (byContents) byContents.set(hash, idx);
+          if (sites) sites.set(code, idx);
           else this.keys.set(key, idx);
         }
         if (this.t.local[idx] === 0) {
@@ -1103,7 +1101,7 @@ export class FileScanner {
       b = Math.imul(b ^ lo, 0x01000193) ^ (a >>> 13);
       a = Math.imul(a ^ hi, 0x01000193);
     }
-    const key = (a >>> 0) * 2097152 + (b >>> 11);
+    const key = (a ^ Math.imul(b, 0x9e3779b1)) & 0x3fffffff; // (a small integer: no heap number as a Map key; hits are confirmed)
     const hit = this.t.contentsNum.get(key);
     if (hit && hit.seq.length === seq.length - start && hit.seq.every((x, i) => x === seq[start + i])) return hit.hash;
     const saved = seq.slice(start);
@@ -1587,6 +1585,27 @@ class OffsetCache {
   set(i: number, v: number): void {
     if (this.vals[i] === 0) this.touched.push(i);
     this.vals[i] = v;
+  }
+}
+
+/**
+ * (file, line, keyword) code -> w-index for one name: the first pair kept in
+ * fields (a name is nearly always declared in one place, and a code above
+ * 2^31 would be boxed into a heap number as a Map key), others in a Map.
+ */
+class Sites {
+  private code0 = -1;
+  private w0 = -1;
+  private more?: Map<number, number>;
+
+  get(code: number): number {
+    if (code === this.code0) return this.w0;
+    return this.more?.get(code) ?? -1;
+  }
+
+  set(code: number, w: number): void {
+    if (this.code0 < 0) { this.code0 = code; this.w0 = w; return; }
+    (this.more ??= new Map()).set(code, w);
   }
 }
 
