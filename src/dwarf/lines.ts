@@ -145,7 +145,12 @@ export function readLineHeader(dwarf: DwarfInfo, offset: number, unit?: Unit): L
       let dir = 0;
       for (let k = 0; k < formats.length; k += 2) {
         const ct = formats[k], form = formats[k + 1];
-        if (ct === C.DW_LNCT_path) {
+        if (ct === C.DW_LNCT_path && form === C.DW_FORM_line_strp) {
+          // The common forms, without an AttrValue each (a kernel has millions of entries).
+          path = ctx.lineStr(offsetSize === 8 ? r.u64n() : r.u32());
+        } else if (ct === C.DW_LNCT_directory_index && (form === C.DW_FORM_udata || form === C.DW_FORM_data1 || form === C.DW_FORM_data2)) {
+          dir = form === C.DW_FORM_udata ? r.uleb128() : form === C.DW_FORM_data1 ? r.u8() : r.u16();
+        } else if (ct === C.DW_LNCT_path) {
           const v = readForm(r, form, ctx);
           if (v.cls !== 'string') throw r.error(`DW_LNCT_path in form ${dwName('DW_FORM', form)}`);
           path = v.value;
