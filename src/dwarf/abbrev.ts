@@ -23,8 +23,8 @@ export class Abbrev {
   readonly nameIdx: number;
   readonly siblingIdx: number;
   readonly declIdx: number;
-  /** attrs[i].form as a typed array for the scanners. */
-  readonly forms: Uint16Array;
+  /** attrs[i].form, side by side for the scanners. */
+  readonly forms: readonly number[];
   /** Scratch slot for a whole-file scanner's precomputed plan (types/dwarf-bulk.ts). */
   bulkPlan: unknown = undefined;
   /** The same, for dwarf2ctf's scan (dedup/scan.ts). */
@@ -40,10 +40,20 @@ export class Abbrev {
   fixedShape = -1;
 
   constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, readonly attrs: AttrSpec[]) {
-    this.nameIdx = attrs.findIndex((a) => a.at === DW_AT_name);
-    this.siblingIdx = attrs.findIndex((a) => a.at === DW_AT_sibling);
-    this.declIdx = attrs.findIndex((a) => a.at === DW_AT_declaration);
-    this.forms = Uint16Array.from(attrs, (a) => a.form);
+    // One pass, no closures and no typed array: a kernel image has millions of abbreviations.
+    let name = -1, sibling = -1, decl = -1;
+    const forms: number[] = [];
+    for (let i = 0; i < attrs.length; i++) {
+      const at = attrs[i].at;
+      if (at === DW_AT_name && name < 0) name = i;
+      else if (at === DW_AT_sibling && sibling < 0) sibling = i;
+      else if (at === DW_AT_declaration && decl < 0) decl = i;
+      forms.push(attrs[i].form);
+    }
+    this.nameIdx = name;
+    this.siblingIdx = sibling;
+    this.declIdx = decl;
+    this.forms = forms;
   }
 
   /** Index of attribute `at` in `attrs`, or -1. */
