@@ -65,8 +65,9 @@ export async function writeFileAtomicAsync(target: string, data: Uint8Array | st
 let tmpSeq = 0;
 
 /** writeFileIfChanged, asynchronously (see writeFileAtomicAsync). */
-export async function writeFileIfChangedAsync(target: string, data: Uint8Array): Promise<boolean> {
-  try {
+export async function writeFileIfChangedAsync(target: string, data: Uint8Array, exists = true): Promise<boolean> {
+  // (exists: false when the caller knows there is no such file: nothing to compare)
+  if (exists) try {
     const old = await fs.promises.readFile(target);
     if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
   } catch { /* missing: write it */ }

@@ -109,6 +109,8 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   const t2 = performance.now();
 
   fs.mkdirSync(opts.outDir, { recursive: true });
+  // What is there already (only those are read back to compare: a fresh directory costs no reads).
+  const existing = new Set(fs.readdirSync(opts.outDir));
   const dicts: DictReport[] = [];
   // Compression and writing (with its fsync) run on libuv's pool while this thread builds the next
   // dicts; a bounded number in flight keeps memory flat.
@@ -121,7 +123,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
     const p = (async () => {
       const gz = await gzipAsync(raw, { level: 6 });
       report.gzipBytes = gz.length;
-      report.written = await writeFileIfChangedAsync(path.join(opts.outDir, file), gz);
+      report.written = await writeFileIfChangedAsync(path.join(opts.outDir, file), gz, existing.has(file));
     })().catch((e: unknown) => { failed ??= e; }).finally(() => inFlight.delete(p));
     inFlight.add(p);
     while (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
