@@ -37,7 +37,7 @@ import {
 } from './defs.js';
 
 
-/** Declaration lines below this are coded into a number for the struct lookup (computeId). */
+/** Declaration lines below this are looked up by (file, line) numbers (computeId, Sites). */
 const LINE_CODES = 1 << 22;
 
 /** Depth limit of type-ID chains (typedef of const of pointer of ...) and of anonymous-member folding. */
@@ -965,11 +965,12 @@ export class FileScanner {
         const hash = name ? '' : this.contentsHash(n, depth);
         const line = n.line;
         let idx = -1;
-        let sites: Sites | undefined, code = 0, key = '';
+        let sites: Sites | undefined, siteFile = 0, siteLine = 0, key = '';
         if (!ns && (line === undefined || line < LINE_CODES - 1)) {
           // The common case, found without building a string: name (or contents), then (file, line,
           // keyword) as a number, nearly always the one place the name is declared (Sites).
-          code = (((file ? this.fileNo(n) + 1 : 0) * LINE_CODES + (line === undefined ? 0 : line + 1)) * 4) + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
+          siteFile = file ? this.fileNo(n) + 1 : 0;
+          siteLine = (line === undefined ? 0 : line + 1) * 4 + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
           if (name) {
             sites = this.t.tagged.get(name, n.nameId);
             if (!sites) { sites = new Sites(); this.t.tagged.set(name, n.nameId, sites); }
@@ -977,7 +978,7 @@ export class FileScanner {
             sites = this.t.anon.get(hash);
             if (!sites) { sites = new Sites(); this.t.anon.set(hash, sites); }
           }
-          idx = sites.get(code);
+          idx = sites.get(siteFile, siteLine);
         } else {
           key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${name ? '' : ` {${hash}}`}`;
           idx = this.keys.get(key) ?? -1;
@@ -985,7 +986,7 @@ export class FileScanner {
         if (idx < 0) {
           const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${name ? '' : ` {${hash}}`}`;
           idx = this.ids.get(id) ?? this.t.create(id, !ns && !!name && !!file);
-          if (sites) sites.set(code, idx);
+          if (sites) sites.set(siteFile, siteLine, idx);
           else this.keys.set(key, idx);
         }
         if (this.t.local[idx] === 0) {
@@ -1524,17 +1525,33 @@ class IdSet {
  */
 const MAX_MEMO_ARRAY = 1 << 22;
 
+/** A growable list of int32s that keeps its storage when emptied (for the clear lists below). */
+class IntStack {
+  private a = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const grown = new Int32Array(this.a.length * 2);
+      grown.set(this.a);
+      this.a = grown;
+    }
+    this.a[this.length++] = v;
+  }
+  at(i: number): number { return this.a[i]; }
+}
+
 class DieMemo {
   private vals = new Int32Array(1 << 16);
-  private touched: number[] = [];
+  private readonly touched = new IntStack();
   private readonly other = new Map<number, number>();
   private start = 0;
   private end = 0;
 
   reset(start: number, end: number): void {
-    for (const i of this.touched) this.vals[i] = 0;
-    this.touched.length = 0;
-    this.other.clear();
+    const t = this.touched;
+    for (let i = 0; i < t.length; i++) this.vals[t.at(i)] = 0;
+    t.length = 0;
+    if (this.other.size) this.other.clear();
     if (end - start > MAX_MEMO_ARRAY) end = start; // a huge unit: the map alone
     this.start = start;
     this.end = end;
@@ -1569,14 +1586,15 @@ class DieMemo {
  */
 class OffsetCache {
   private vals = new Int32Array(1 << 16);
-  private readonly touched: number[] = [];
+  private readonly touched = new IntStack();
   private file?: DwarfInfo;
 
   forFile(d: DwarfInfo): Int32Array {
     if (this.file === d) return this.vals;
     this.file = d;
-    for (const i of this.touched) this.vals[i] = 0;
-    this.touched.length = 0;
+    const t = this.touched;
+    for (let i = 0; i < t.length; i++) this.vals[t.at(i)] = 0;
+    t.length = 0;
     const n = d.sections.str?.length ?? 0;
     if (n > this.vals.length) this.vals = new Int32Array(n);
     return this.vals;
@@ -1594,18 +1612,20 @@ class OffsetCache {
  * 2^31 would be boxed into a heap number as a Map key), others in a Map.
  */
 class Sites {
-  private code0 = -1;
+  private file0 = -1;
+  private line0 = -1;
   private w0 = -1;
   private more?: Map<number, number>;
 
-  get(code: number): number {
-    if (code === this.code0) return this.w0;
-    return this.more?.get(code) ?? -1;
+  /** `file` and `line` are small integers; file * 2^24 + line is the code the Map uses when there is more than one site. */
+  get(file: number, line: number): number {
+    if (file === this.file0 && line === this.line0) return this.w0;
+    return this.more?.get(file * 16777216 + line) ?? -1;
   }
 
-  set(code: number, w: number): void {
-    if (this.code0 < 0) { this.code0 = code; this.w0 = w; return; }
-    (this.more ??= new Map()).set(code, w);
+  set(file: number, line: number, w: number): void {
+    if (this.w0 < 0) { this.file0 = file; this.line0 = line; this.w0 = w; return; }
+    (this.more ??= new Map()).set(file * 16777216 + line, w);
   }
 }
 
