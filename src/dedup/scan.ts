@@ -187,12 +187,12 @@ export class ScanTables {
   readonly forwards = [new NameTable<number>(), new NameTable<number>(), new NameTable<number>()];
   /** Typedefs: name -> base w-index -> w-index. */
   readonly typedefs = new NameTable<Map<number, number>>();
-  /** Arrays: element w-index -> (index type, count) code -> w-index. */
-  readonly arrays = new Map<number, Map<number, number>>();
+  /** Arrays: element w-index -> (index type, count + 1) -> w-index. */
+  readonly arrays: (Sites | undefined)[] = [];
   /** Canonical file names by comp_dir, directory and name (FileScanner.fileName). */
   readonly canonical = new Map<string, Map<string, Map<string, string>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
-  readonly contentsNum = new Map<number, { seq: number[]; hash: string }>();
+  readonly contentsNum = new Map<number, { seq: Float64Array; hash: string }>();
   /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
   readonly anon = new Map<string, Sites>();
   /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
@@ -278,7 +278,7 @@ export class FileScanner {
   /** definitionOf's Node in settledStruct. */
   private readonly defScratch = blankNode();
   /** contentsHash's numbers. */
-  private readonly seq: number[] = [];
+  private readonly seq = new NumStack();
   private seen!: IdSet;
   /** w-indices of void and the function type in the current unit's namespace (-1: not yet). */
   private voidW = -1;
@@ -764,7 +764,7 @@ export class FileScanner {
   }
 
   /** Skip entries from `pos` until `depth` levels of children are closed. */
-  private skipFrom(u: Unit, pos: number, depth: number, visit?: (tag: number, at: number) => boolean): number {
+  private skipFrom(u: Unit, pos: number, depth: number, typesInside = false): number {
     const r = u.reader;
     const h = u.header;
     const abbrevs = u.abbrevs;
@@ -775,9 +775,11 @@ export class FileScanner {
       if (code === 0) { depth--; pos = r.pos; continue; }
       const a = abbrevs.get(code);
       if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
-      if (visit && visit(a.tag, pos)) {
-        // The visitor handled this DIE's subtree itself.
-        const n = this.readNode(u, pos)!;
+      if (typesInside && (a.tag === C.DW_TAG_structure_type || a.tag === C.DW_TAG_union_type || a.tag === C.DW_TAG_enumeration_type)) {
+        // A type defined inside a function: its ID (and what it refers to); its subtree is skipped whole.
+        const k = dieKey(h.section, pos);
+        const n = this.node(k);
+        if (!n.declaration) this.typeIdOf(k, 0, n);
         pos = this.skipSubtree(n);
         continue;
       }
@@ -790,13 +792,7 @@ export class FileScanner {
 
   /** Struct, union and enum definitions anywhere inside a function whose children start at `at`; returns the offset past them. */
   private functionScope(u: Unit, at: number): number {
-    return this.skipFrom(u, at, 1, (tag, pos) => {
-      if (tag !== C.DW_TAG_structure_type && tag !== C.DW_TAG_union_type && tag !== C.DW_TAG_enumeration_type) return false;
-      const k = dieKey(u.header.section, pos);
-      const n = this.node(k);
-      if (!n.declaration) this.typeIdOf(k, 0, n);
-      return true;
-    });
+    return this.skipFrom(u, at, 1, true);
   }
 
   // ------------------------------------------------------------- type IDs
@@ -848,6 +844,12 @@ export class FileScanner {
     const at = t * 4 + slot;
     const w = this.t.derivedOf[at] - 1;
     if (w >= 0 && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
+    return this.derivedSlotNew(t, slot, kind, w);
+  }
+
+  // (Closures live in the slow paths only: a function that makes one allocates its context on every call.)
+  private derivedSlotNew(t: number, slot: number, kind: number, w: number): number {
+    const at = t * 4 + slot;
     const make = () => { const d = newDef(kind, '', ''); d.ref = t; return d; };
     if (w >= 0) return this.add(w, make());
     const id = slot === 0
@@ -940,10 +942,8 @@ export class FileScanner {
   private computeId(n: Node, depth: number): number {
     const ns = this.ns;
     switch (n.tag) {
-      case C.DW_TAG_base_type: {
-        const name = n.name ?? '';
-        return this.intern(`${ns}////${name}`, () => baseDef(n, name), false);
-      }
+      case C.DW_TAG_base_type:
+        return this.baseTypeId(n);
       case C.DW_TAG_unspecified_type:
         return this.special(VOID_ID);
       case C.DW_TAG_structure_type: case C.DW_TAG_class_type: case C.DW_TAG_union_type: case C.DW_TAG_enumeration_type: {
@@ -955,7 +955,7 @@ export class FileScanner {
           const byName = ns ? undefined : this.t.forwards[kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0];
           const w = byName?.get(name, n.nameId);
           if (w !== undefined) return this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, forwardDef(kind, kw, name));
-          const idx = this.intern(`${ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
+          const idx = this.forwardId(kind, kw, name);
           byName?.set(name, n.nameId, idx);
           return idx;
         }
@@ -1026,22 +1026,38 @@ export class FileScanner {
         if (!byName) { byName = new Map(); this.t.typedefs.set(name, n.nameId, byName); }
         const w = byName.get(t);
         if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
-        const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
-        if (w !== undefined) return this.add(w, make());
-        const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1);
-        byName.set(t, idx);
-        return idx;
+        return this.typedefNew(n, t, name, w, byName);
       }
       case C.DW_TAG_array_type:
         return this.arrayId(n, depth);
       case C.DW_TAG_subroutine_type:
         return this.special(FP_ID);
-      default: {
-        // Something CTF cannot describe (a C++ pointer-to-member, ...): an ID of its own, marked unassemblable.
-        const id = `${ns}////<${tagName(n.tag)}> @${this.cuName}:${(n.key % 2 ** 48).toString(16)}`;
-        return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false);
-      }
+      default:
+        return this.unexpressibleId(n);
     }
+  }
+
+  private baseTypeId(n: Node): number {
+    const name = n.name ?? '';
+    return this.intern(`${this.ns}////${name}`, () => baseDef(n, name), false);
+  }
+
+  private forwardId(kind: number, kw: string, name: string): number {
+    return this.intern(`${this.ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
+  }
+
+  private typedefNew(n: Node, t: number, name: string, w: number | undefined, byName: Map<number, number>): number {
+    const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
+    if (w !== undefined) return this.add(w, make());
+    const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1);
+    byName.set(t, idx);
+    return idx;
+  }
+
+  /** Something CTF cannot describe (a C++ pointer-to-member, ...): an ID of its own, marked unassemblable. */
+  private unexpressibleId(n: Node): number {
+    const id = `${this.ns}////<${tagName(n.tag)}> @${this.cuName}:${(n.key % 2 ** 48).toString(16)}`;
+    return this.intern(id, () => { const d = newDef(K_INTEGER, '', this.where(n)); d.error = `${tagName(n.tag)} cannot be expressed in CTF`; return d; }, false);
   }
 
   /**
@@ -1063,7 +1079,7 @@ export class FileScanner {
     }
   }
 
-  private contentsFrom(n: Node, depth: number, seq: number[], start: number): string {
+  private contentsFrom(n: Node, depth: number, seq: NumStack, start: number): string {
     let exact = true;
     if (n.hasChildren) {
       const u = n.unit;
@@ -1080,23 +1096,24 @@ export class FileScanner {
             let off = -1;
             try { off = this.memberOffset(c); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
             const bits = c.bitSize ?? -1;
-            seq.push(1, nid, bits, off, this.typeIdOf(c.type, depth + 1)); // (c is not used after: typeIdOf may decode into it)
+            const tw = this.typeIdOf(c.type, depth + 1); // (c is not used after: typeIdOf may decode into it)
+            seq.push5(1, nid, bits, off, tw);
           } else {
             const v = c.constValue;
-            if (c.constNum !== undefined) seq.push(2, nid, c.constNum, 1, 0);
-            else if (!v || v.cls !== 'constant') seq.push(2, nid, 0, 0, 0);
-            else if (v.value >= -(1n << 52n) && v.value < 1n << 52n) seq.push(2, nid, Number(v.value), 1, 0);
+            if (c.constNum !== undefined) seq.push5(2, nid, c.constNum, 1, 0);
+            else if (!v || v.cls !== 'constant') seq.push5(2, nid, 0, 0, 0);
+            else if (v.value >= -(2n ** 52n) && v.value < 2n ** 52n) seq.push5(2, nid, Number(v.value), 1, 0);
             else exact = false;
           }
         }
         pos = next;
       }
     }
-    seq.push(3, n.byteSize ?? -1);
+    seq.push5(3, n.byteSize ?? -1, 0, 0, 0);
     if (!exact) return this.contentsByString(n, depth);
     let a = 0x811c9dc5, b = 0x050c5d1f;
     for (let i = start; i < seq.length; i++) {
-      const x = seq[i];
+      const x = seq.at(i);
       const lo = x | 0, hi = (x / 4294967296) | 0;
       a = Math.imul(a ^ lo, 0x01000193);
       b = Math.imul(b ^ lo, 0x01000193) ^ (a >>> 13);
@@ -1104,7 +1121,7 @@ export class FileScanner {
     }
     const key = (a ^ Math.imul(b, 0x9e3779b1)) & 0x3fffffff; // (a small integer: no heap number as a Map key; hits are confirmed)
     const hit = this.t.contentsNum.get(key);
-    if (hit && hit.seq.length === seq.length - start && hit.seq.every((x, i) => x === seq[start + i])) return hit.hash;
+    if (hit && sameRun(hit.seq, seq, start)) return hit.hash;
     const saved = seq.slice(start);
     const hash = this.contentsByString(n, depth);
     if (!hit) this.t.contentsNum.set(key, { seq: saved, hash });
@@ -1193,22 +1210,28 @@ export class FileScanner {
     for (let i = dims.length - 1; i >= 0; i--) {
       const { count, index } = dims[i];
       const prev = cur;
-      const make = () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; };
-      const id = () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`;
-      if (index < 1 << 18 && count >= -1 && count < 2 ** 33) {
-        // Element, then (index type, count) as one number: no key string.
-        let byElem = this.t.arrays.get(prev);
-        if (!byElem) { byElem = new Map(); this.t.arrays.set(prev, byElem); }
-        const code = index * 2 ** 34 + count + 1;
-        const w = byElem.get(code);
-        if (w !== undefined) cur = this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, make());
-        else { cur = this.intern(id(), make, al); byElem.set(code, cur); }
-      } else {
-        cur = this.derived(`[${prev} ${index} ${count}`, id, make, al);
+      let w = -1;
+      let byElem: Sites | undefined;
+      if (count >= -1 && count < 2 ** 31) {
+        // Element, then (index type, count): no key string.
+        byElem = this.t.arrays[prev];
+        if (!byElem) byElem = this.t.arrays[prev] = new Sites();
+        w = byElem.get(index, count + 1);
       }
+      cur = w >= 0 && (this.t.local[w] !== 0 || this.settledPlain(w)) ? w : this.arrayNew(prev, index, count, al, w, byElem);
       this.seen.add(cur);
     }
     return cur;
+  }
+
+  private arrayNew(prev: number, index: number, count: number, al: boolean, w: number, byElem: Sites | undefined): number {
+    const make = () => { const d = newDef(K_ARRAY, '', ''); d.ref = prev; d.index = index; d.count = count; return d; };
+    const id = () => `${this.idList[prev]} [${count < 0 ? '' : `${this.idList[index]} ${count}`}]`;
+    if (w >= 0) return this.add(w, make());
+    if (!byElem) return this.derived(`[${prev} ${index} ${count}`, id, make, al);
+    const idx = this.intern(id(), make, al);
+    byElem.set(index, count + 1, idx);
+    return idx;
   }
 
   /** `int`, which the catch-all function type returns. */
@@ -1419,11 +1442,11 @@ export class FileScanner {
    */
   private definitionOf(key: DieKey, scratch?: Node): Node | undefined {
     // (with scratch: decoded into it, valid until the next such call)
-    const read = (k: DieKey) => (scratch ? this.readAt(k, scratch) : this.node(k));
-    let n = read(key);
+    let k: DieKey = key;
     for (let i = 0; i < MAX_CHAIN; i++) {
-      if (n.sig !== undefined) n = read(n.sig);
-      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) n = read(n.type);
+      const n = scratch ? this.readAt(k, scratch) : this.node(k);
+      if (n.sig !== undefined) k = n.sig;
+      else if ((n.tag === C.DW_TAG_const_type || n.tag === C.DW_TAG_volatile_type || n.tag === C.DW_TAG_atomic_type) && n.type !== undefined) k = n.type;
       else return n;
     }
     return undefined;
@@ -1615,17 +1638,17 @@ class Sites {
   private file0 = -1;
   private line0 = -1;
   private w0 = -1;
-  private more?: Map<number, number>;
+  private more?: Map<string, number>;
 
-  /** `file` and `line` are small integers; file * 2^24 + line is the code the Map uses when there is more than one site. */
+  /** By two non-negative integers (a declaration's file and line; an array's index type and count). */
   get(file: number, line: number): number {
     if (file === this.file0 && line === this.line0) return this.w0;
-    return this.more?.get(file * 16777216 + line) ?? -1;
+    return this.more?.get(`${file}:${line}`) ?? -1;
   }
 
   set(file: number, line: number, w: number): void {
     if (this.w0 < 0) { this.file0 = file; this.line0 = line; this.w0 = w; return; }
-    (this.more ??= new Map()).set(file * 16777216 + line, w);
+    (this.more ??= new Map()).set(`${file}:${line}`, w);
   }
 }
 
@@ -1644,6 +1667,31 @@ class NameTable<V> {
     while (a.length <= id) a.push(undefined); // dense, so element access stays fast
     a[id] = v;
   }
+}
+
+/** Whether `a` equals b[start..]. */
+function sameRun(a: Float64Array, b: NumStack, start: number): boolean {
+  if (a.length !== b.length - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b.at(start + i)) return false;
+  return true;
+}
+
+/** A stack of numbers that keeps its storage (contentsHash's, which nested anonymous types share). */
+class NumStack {
+  private a = new Float64Array(1024);
+  length = 0;
+  push5(v0: number, v1: number, v2: number, v3: number, v4: number): void {
+    if (this.length + 5 > this.a.length) {
+      const grown = new Float64Array(this.a.length * 2);
+      grown.set(this.a);
+      this.a = grown;
+    }
+    const a = this.a, l = this.length;
+    a[l] = v0; a[l + 1] = v1; a[l + 2] = v2; a[l + 3] = v3; a[l + 4] = v4;
+    this.length = l + 5;
+  }
+  at(i: number): number { return this.a[i]; }
+  slice(from: number): Float64Array { return this.a.slice(from, this.length); }
 }
 
 function isSubset(a: Set<number>, b: Set<number>): boolean {
