@@ -578,25 +578,26 @@ export class FileScanner {
     n.unit = u;
     n.tag = a.tag;
     n.hasChildren = a.hasChildren;
-    const specs = a.attrs;
+    const ats = a.ats, forms = a.forms, consts = a.consts;
     const h = u.header;
-    for (let i = 0; i < specs.length; i++) {
-      const s = specs[i];
-      switch (s.at) {
+    for (let i = 0; i < ats.length; i++) {
+      const at = ats[i];
+      switch (at) {
         case C.DW_AT_name: case C.DW_AT_type: case C.DW_AT_signature: case C.DW_AT_specification: case C.DW_AT_byte_size:
         case C.DW_AT_bit_size: case C.DW_AT_encoding: case C.DW_AT_declaration: case C.DW_AT_external: case C.DW_AT_decl_file:
         case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
         case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
         case C.DW_AT_location: {
-          if (this.fast(n, s.at, s.form, r, u, s.implicitConst)) break;
-          const v = readForm(r, s.form, u, s.implicitConst);
+          const ic = consts?.[i];
+          if (this.fast(n, at, forms[i], r, u, ic)) break;
+          const v = readForm(r, forms[i], u, ic);
           const next = r.pos;
-          this.setAttr(n, s.at, v);
+          this.setAttr(n, at, v);
           r.pos = next;
           break;
         }
         default:
-          skipForm(r, s.form, h);
+          skipForm(r, forms[i], h);
       }
     }
     n.childrenAt = r.pos;
@@ -1707,8 +1708,8 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
   if (p !== undefined && (p === null || p.shape === shape)) return p;
   p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false };
   let off = 0;
-  for (let i = 0; i < a.attrs.length; i++) {
-    const s = a.attrs[i];
+  for (let i = 0; i < a.ats.length; i++) {
+    const s = { at: a.ats[i], form: a.forms[i] };
     switch (s.at) {
       case C.DW_AT_type:
         if (s.form !== C.DW_FORM_ref4 && s.form !== C.DW_FORM_ref2 && s.form !== C.DW_FORM_ref1 && s.form !== C.DW_FORM_ref_udata) p = null;

@@ -23,8 +23,12 @@ export class Abbrev {
   readonly nameIdx: number;
   readonly siblingIdx: number;
   readonly declIdx: number;
-  /** attrs[i].form, side by side for the scanners. */
+  /** attrs[i].at and attrs[i].form, side by side for the scanners. */
+  readonly ats: readonly number[];
   readonly forms: readonly number[];
+  /** attrs[i].implicitConst, when any attribute has one. */
+  readonly consts?: readonly (bigint | undefined)[];
+  private specs?: AttrSpec[];
   /** Scratch slot for a whole-file scanner's precomputed plan (types/dwarf-bulk.ts). */
   bulkPlan: unknown = undefined;
   /** The same, for dwarf2ctf's scan (dedup/scan.ts). */
@@ -39,27 +43,50 @@ export class Abbrev {
   fixedSize = -1;
   fixedShape = -1;
 
-  constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, readonly attrs: AttrSpec[]) {
-    // One pass, no closures and no typed array: a kernel image has millions of abbreviations.
+  /**
+   * `ats` and `forms` side by side (and `consts` when some attribute is
+   * DW_FORM_implicit_const), not an object per attribute: a kernel has
+   * millions of abbreviations. `attrs` is built from them when asked for.
+   */
+  constructor(readonly code: number, readonly tag: number, readonly hasChildren: boolean, ats: number[], forms: number[], consts?: (bigint | undefined)[]) {
     let name = -1, sibling = -1, decl = -1;
-    const forms: number[] = [];
-    for (let i = 0; i < attrs.length; i++) {
-      const at = attrs[i].at;
+    for (let i = 0; i < ats.length; i++) {
+      const at = ats[i];
       if (at === DW_AT_name && name < 0) name = i;
       else if (at === DW_AT_sibling && sibling < 0) sibling = i;
       else if (at === DW_AT_declaration && decl < 0) decl = i;
-      forms.push(attrs[i].form);
     }
     this.nameIdx = name;
     this.siblingIdx = sibling;
     this.declIdx = decl;
+    this.ats = ats;
     this.forms = forms;
+    this.consts = consts;
+  }
+
+  /** The attribute specifications. */
+  get attrs(): AttrSpec[] {
+    if (!this.specs) {
+      const out: AttrSpec[] = [];
+      for (let i = 0; i < this.ats.length; i++) {
+        const c = this.consts?.[i];
+        out.push(c === undefined ? { at: this.ats[i], form: this.forms[i] } : { at: this.ats[i], form: this.forms[i], implicitConst: c });
+      }
+      this.specs = out;
+    }
+    return this.specs;
+  }
+
+  /** An abbreviation from attribute specifications. */
+  static of(code: number, tag: number, hasChildren: boolean, attrs: AttrSpec[]): Abbrev {
+    const consts = attrs.some((a) => a.implicitConst !== undefined) ? attrs.map((a) => a.implicitConst) : undefined;
+    return new Abbrev(code, tag, hasChildren, attrs.map((a) => a.at), attrs.map((a) => a.form), consts);
   }
 
   /** Index of attribute `at` in `attrs`, or -1. */
   indexOf(at: number): number {
-    const a = this.attrs;
-    for (let i = 0; i < a.length; i++) if (a[i].at === at) return i;
+    const a = this.ats;
+    for (let i = 0; i < a.length; i++) if (a[i] === at) return i;
     return -1;
   }
 }
@@ -101,17 +128,25 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     if (code === 0) break;
     const tag = r.uleb128();
     const children = r.u8();
-    const attrs: AttrSpec[] = [];
+    const ats: number[] = [];
+    const forms: number[] = [];
+    let consts: (bigint | undefined)[] | undefined;
     for (let i = 0; ; i++) {
       if (i > MAX_ATTRS) throw r.error(`abbreviation ${code} has too many attributes`);
       const at = r.uleb128();
       const form = r.uleb128();
       if (at === 0 && form === 0) break;
-      if (form === DW_FORM_implicit_const) attrs.push({ at, form, implicitConst: r.sleb128Big() });
-      else attrs.push({ at, form });
+      if (form === DW_FORM_implicit_const) {
+        consts ??= new Array<bigint | undefined>(ats.length).fill(undefined);
+        consts.push(r.sleb128Big());
+      } else if (consts) {
+        consts.push(undefined);
+      }
+      ats.push(at);
+      forms.push(form);
     }
     if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
-    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, attrs));
+    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, ats, forms, consts));
   }
   return table;
 }
