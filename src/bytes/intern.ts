@@ -14,8 +14,8 @@
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 export class ByteInterner {
-  /** Slot -> 1 + string index (0: empty). */
-  private slots = new Int32Array(1 << 14);
+  /** Per slot: the hash (as int32) and 1 + the string's index (0: empty), side by side, so a probe touches one place. */
+  private slots = new Int32Array(2 << 14);
   /** Per string: its hash (as int32), byte length and start in the pool, side by side (one cache line per probe). */
   private meta = new Int32Array(3 << 12);
   private readonly strings: string[] = [];
@@ -52,14 +52,15 @@ export class ByteInterner {
   private find(h: number, b: Uint8Array, start: number, end: number): string {
     const len = end - start;
     const slots = this.slots;
-    const mask = slots.length - 1;
+    const mask = (slots.length >> 1) - 1;
     const meta = this.meta;
     const hi = h | 0;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const k = slots[s];
+      const k = slots[2 * s + 1];
       if (k === 0) break;
+      if (slots[2 * s] !== hi) continue;
       const m = (k - 1) * 3;
-      if (meta[m] !== hi || meta[m + 1] !== len) continue;
+      if (meta[m + 1] !== len) continue;
       const p = this.pool;
       let at = meta[m + 2], i = start;
       while (i < end && p[at] === b[i]) { at++; i++; }
@@ -94,16 +95,18 @@ export class ByteInterner {
     this.meta[j * 3 + 1] = len;
     this.meta[j * 3 + 2] = this.used;
     this.used += len;
-    if ((j + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if ((j + 1) * 2 > this.slots.length >> 1) this.rehash(this.slots.length * 2);
     else this.place(j);
   }
 
   private place(j: number): void {
     const slots = this.slots;
-    const mask = slots.length - 1;
-    let s = this.meta[j * 3] & mask;
-    while (slots[s] !== 0) s = (s + 1) & mask;
-    slots[s] = j + 1;
+    const mask = (slots.length >> 1) - 1;
+    const h = this.meta[j * 3];
+    let s = h & mask;
+    while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = h;
+    slots[2 * s + 1] = j + 1;
   }
 
   private rehash(size: number): void {
