@@ -1181,7 +1181,9 @@ export class FileScanner {
 
   private arrayId(n: Node, depth: number): number {
     const elem = this.typeIdOf(n.type, depth + 1);
-    const dims: { count: number; index: number }[] = [];
+    // The first dimension in locals (nearly every array has one), further ones as (count, index) pairs.
+    let dims = 0, count0 = -1, index0 = -1;
+    let more: number[] | undefined;
     if (n.hasChildren) {
       // The subranges, decoded in place (c is not used after typeIdOf, which may decode into it).
       const u = n.unit;
@@ -1199,17 +1201,19 @@ export class FileScanner {
             count = -1;
           }
           const index = c.type !== undefined ? this.typeIdOf(c.type, depth + 1) : this.indexType();
-          dims.push({ count, index });
+          if (dims === 0) { count0 = count; index0 = index; } else (more ??= []).push(count, index);
+          dims++;
         }
         pos = next;
       }
     }
-    if (dims.length === 0) dims.push({ count: -1, index: this.indexType() });
+    if (dims === 0) { count0 = -1; index0 = this.indexType(); dims = 1; }
     // T a[2][3]: the innermost dimension wraps the element first.
     let cur = elem;
     const al = this.aliasable[elem] === 1;
-    for (let i = dims.length - 1; i >= 0; i--) {
-      const { count, index } = dims[i];
+    for (let i = dims - 1; i >= 0; i--) {
+      const count = i === 0 ? count0 : more![2 * i - 2];
+      const index = i === 0 ? index0 : more![2 * i - 1];
       const prev = cur;
       let w = -1;
       let byElem: Sites | undefined;

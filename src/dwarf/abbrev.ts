@@ -116,6 +116,9 @@ export class AbbrevTable {
 const MAX_ABBREVS = 1 << 20;
 const MAX_ATTRS = 1 << 12;
 
+const scratchAts: number[] = [];
+const scratchForms: number[] = [];
+
 /** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
 export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
   if (offset < 0 || offset >= r.length) throw r.error(`abbreviation table offset 0x${offset.toString(16)} outside the section`, Math.max(0, Math.min(offset, r.length)));
@@ -128,8 +131,8 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     if (code === 0) break;
     const tag = r.uleb128();
     const children = r.u8();
-    const ats: number[] = [];
-    const forms: number[] = [];
+    // Gathered in scratch arrays, then copied to arrays of the exact size (no growth slack kept per abbreviation).
+    let na = 0;
     let consts: (bigint | undefined)[] | undefined;
     for (let i = 0; ; i++) {
       if (i > MAX_ATTRS) throw r.error(`abbreviation ${code} has too many attributes`);
@@ -137,16 +140,17 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       const form = r.uleb128();
       if (at === 0 && form === 0) break;
       if (form === DW_FORM_implicit_const) {
-        consts ??= new Array<bigint | undefined>(ats.length).fill(undefined);
+        consts ??= new Array<bigint | undefined>(na).fill(undefined);
         consts.push(r.sleb128Big());
       } else if (consts) {
         consts.push(undefined);
       }
-      ats.push(at);
-      forms.push(form);
+      scratchAts[na] = at;
+      scratchForms[na] = form;
+      na++;
     }
     if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
-    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, ats, forms, consts));
+    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts));
   }
   return table;
 }
