@@ -72,7 +72,7 @@ export interface TypeDef {
 export interface ModuleSeen {
   module: string;
   /** Indices of every type ID met in this module's translation units. */
-  seen: number[];
+  seen: Int32Array;
   /** Externally visible variables defined here: [name, type index]. */
   vars: [string, number][];
   /** Translation units (CU names) of this module in the file. */
@@ -95,11 +95,13 @@ export interface FileSummary {
    */
   newAliasable: Uint8Array;
   /**
-   * Per entry of `ids`, its description (references are w-indices); null when
-   * an earlier summary from the same tables already sent one that this one
-   * could not change (as large, no new member types).
+   * Descriptions (references are w-indices) of the entries of `ids` at
+   * `defAt`; the others are left out, as an earlier summary from the same
+   * tables already sent one that this one could not change (as large, no new
+   * member types).
    */
-  defs: (TypeDef | null)[];
+  defs: TypeDef[];
+  defAt: Int32Array;
   /** `seen` and variable types are w-indices. */
   modules: ModuleSeen[];
   warnings: string[];

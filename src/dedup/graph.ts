@@ -88,11 +88,9 @@ export class TypeGraph {
         if (src.aliasable[w]) this.aliasable[g] = 1;
       }
     }
-    for (let i = 0; i < s.ids.length; i++) {
-      const raw = s.defs[i];
-      if (!raw) continue;
-      const g = map[s.ids[i]];
-      const d = remap(raw, map);
+    for (let j = 0; j < s.defs.length; j++) {
+      const g = map[s.ids[s.defAt[j]]];
+      const d = remap(s.defs[j], map);
       const old = this.defs[g];
       if (!old) this.defs[g] = d;
       else if ((d.members?.length ?? -1) > (old.members?.length ?? -1)) {

@@ -327,21 +327,23 @@ export class FileScanner {
   /** The file's summary; the tables forget the file (call once, at the end). */
   summary(): FileSummary {
     const t = this.t;
-    const defs: (TypeDef | null)[] = this.defs;
+    const defs = this.defs;
+    // Only the descriptions that can change the merged result are sent (with where they go in ids).
+    const sentDefs: TypeDef[] = [];
+    const defAt: number[] = [];
     for (let i = 0; i < this.fileIds.length; i++) {
       const w = this.fileIds[i];
       t.local[w] = 0;
       // Skip a description the main thread already has one at least as large as, with these member types.
-      const d = defs[i]!;
-      if (d === SETTLED) { defs[i] = null; continue; }
+      const d = defs[i];
+      if (d === SETTLED) continue;
       const count = d.members?.length ?? -1;
       const sent = t.sentMembers[w];
       const mine = this.direct[i];
       let theirs = t.sentDirect[w];
-      if (sent !== undefined && count <= sent && !d.error && !d.extra && (!d.members || (mine && theirs && isSubset(mine, theirs)))) {
-        defs[i] = null;
-        continue;
-      }
+      if (sent !== undefined && count <= sent && !d.error && !d.extra && (!d.members || (mine && theirs && isSubset(mine, theirs)))) continue;
+      sentDefs.push(d);
+      defAt.push(i);
       if (sent === undefined || count > sent) t.sentMembers[w] = count;
       if (mine) {
         if (!t.sentOrder[w] && this.order[i]) t.sentOrder[w] = Int32Array.from(this.order[i]!);
@@ -357,8 +359,9 @@ export class FileScanner {
       firstNew: t.sent,
       newIds: this.idList.slice(t.sent),
       newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
-      defs,
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: m.seen.list, vars: m.vars, units: m.units })),
+      defs: sentDefs,
+      defAt: Int32Array.from(defAt),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: Int32Array.from(m.seen.list), vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
     t.sent = this.idList.length;

@@ -73,7 +73,7 @@ export function runTask(task: ScanTask, cfg: ScanConfig): FileSummary {
     if (!(e instanceof FormatError)) throw e;
     return {
       file: task.file, littleEndian: true, tables: -1, ids: new Int32Array(0), firstNew: 0, newIds: [], newAliasable: new Uint8Array(0),
-      defs: [], modules: [], warnings: [`${task.file}: ${e.message}`],
+      defs: [], defAt: new Int32Array(0), modules: [], warnings: [`${task.file}: ${e.message}`],
     };
   }
   let unitRange: [number, number] | undefined;
