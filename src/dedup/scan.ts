@@ -583,6 +583,7 @@ export class FileScanner {
     n.hasChildren = a.hasChildren;
     const ats = a.ats, forms = a.forms, consts = a.consts;
     const h = u.header;
+    const sizes = formSizes(a, h);
     for (let i = 0; i < ats.length; i++) {
       const at = ats[i];
       switch (at) {
@@ -599,8 +600,11 @@ export class FileScanner {
           r.pos = next;
           break;
         }
-        default:
-          skipForm(r, forms[i], h);
+        default: {
+          const sz = sizes[i];
+          if (sz >= 0 && r.pos + sz <= r.length) r.pos += sz;
+          else skipForm(r, forms[i], h);
+        }
       }
     }
     n.childrenAt = r.pos;
@@ -1757,6 +1761,17 @@ function siblingAt(a: Abbrev, h: UnitHeader): number {
   return at;
 }
 
+/** Each attribute's form size for units of this shape (-1: varies), kept on the abbreviation. */
+function formSizes(a: Abbrev, h: UnitHeader): number[] {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  if (a.sizesShape === shape) return a.sizes!;
+  const out: number[] = [];
+  for (let j = 0; j < a.forms.length; j++) out.push(formSize(a.forms[j], h));
+  a.sizes = out;
+  a.sizesShape = shape;
+  return out;
+}
+
 /** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */
 function skipAttrs(r: Reader, a: Abbrev, h: UnitHeader): void {
   const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
@@ -1772,8 +1787,14 @@ function skipAttrs(r: Reader, a: Abbrev, h: UnitHeader): void {
   }
   const n = a.fixedSize;
   if (n >= 0 && r.pos + n <= r.length) { r.pos += n; return; }
+  // Fixed-size runs stepped over, the others (inline strings, LEB128s, blocks) decoded for their length.
   const f = a.forms;
-  for (let j = 0; j < f.length; j++) skipForm(r, f[j], h);
+  const sizes = formSizes(a, h);
+  for (let j = 0; j < f.length; j++) {
+    const sz = sizes[j];
+    if (sz >= 0 && r.pos + sz <= r.length) r.pos += sz;
+    else skipForm(r, f[j], h);
+  }
 }
 
 /** 64 bits of FNV-1a (two 32-bit lanes) as hex: short, stable across runs and threads. */

@@ -42,6 +42,9 @@ export class Abbrev {
    */
   fixedSize = -1;
   fixedShape = -1;
+  /** Per attribute, its form's size in units of shape `sizesShape` (-1: it varies), worked out by the scanners when first needed. */
+  sizes: number[] | undefined = undefined;
+  sizesShape = -1;
 
   /**
    * `ats` and `forms` side by side (and `consts` when some attribute is
