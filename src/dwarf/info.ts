@@ -287,12 +287,8 @@ export class DwarfInfo {
 
   /** The .debug_line_str string at `offset`. */
   lineStr(offset: number): string {
-    const bytes = this.sections.lineStr;
-    if (this.interner && bytes && offset >= 0 && offset < bytes.length) {
-      const s = this.interner.internZ(bytes, offset);
-      if (s !== undefined) return s;
-    }
-    return cstringAt(bytes ?? EMPTY, offset, this.place('lineStr', offset));
+    // (not through the interner: these are paths, long, read once per unit's line table and hashed by V8 faster than by it)
+    return cstringAt(this.sections.lineStr ?? EMPTY, offset, this.place('lineStr', offset));
   }
 
   /** The type unit with signature `sig`. */
