@@ -12,10 +12,16 @@
  * by the hash alone. Strings are decoded as UTF-8 (as cstringAt does).
  */
 const decoder = new TextDecoder('utf-8', { fatal: false });
+/** Int32s per slot. */
+const SLOT = 4;
 
 export class ByteInterner {
-  /** Per slot: the hash (as int32) and 1 + the string's index (0: empty), side by side, so a probe touches one place. */
-  private slots = new Int32Array(2 << 14);
+  /**
+   * Per slot, side by side (one cache line for a probe and what it needs to
+   * confirm): the hash (as int32), 1 + the string's index (0: empty), its
+   * byte length and its start in the pool.
+   */
+  private slots = new Int32Array(SLOT << 14);
   /** Per string: its hash (as int32), byte length and start in the pool, side by side (one cache line per probe). */
   private meta = new Int32Array(3 << 12);
   private readonly strings: string[] = [];
@@ -52,17 +58,15 @@ export class ByteInterner {
   private find(h: number, b: Uint8Array, start: number, end: number): string {
     const len = end - start;
     const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
-    const meta = this.meta;
+    const mask = slots.length / SLOT - 1;
     const hi = h | 0;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const k = slots[2 * s + 1];
+      const o = s * SLOT;
+      const k = slots[o + 1];
       if (k === 0) break;
-      if (slots[2 * s] !== hi) continue;
-      const m = (k - 1) * 3;
-      if (meta[m + 1] !== len) continue;
+      if (slots[o] !== hi || slots[o + 2] !== len) continue;
       const p = this.pool;
-      let at = meta[m + 2], i = start;
+      let at = slots[o + 3], i = start;
       while (i < end && p[at] === b[i]) { at++; i++; }
       if (i === end) { this.lastId = k - 1; return this.strings[k - 1]; }
     }
@@ -95,18 +99,21 @@ export class ByteInterner {
     this.meta[j * 3 + 1] = len;
     this.meta[j * 3 + 2] = this.used;
     this.used += len;
-    if ((j + 1) * 2 > this.slots.length >> 1) this.rehash(this.slots.length * 2);
+    if ((j + 1) * 2 > this.slots.length / SLOT) this.rehash(this.slots.length * 2);
     else this.place(j);
   }
 
   private place(j: number): void {
     const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
+    const mask = slots.length / SLOT - 1;
     const h = this.meta[j * 3];
     let s = h & mask;
-    while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
-    slots[2 * s] = h;
-    slots[2 * s + 1] = j + 1;
+    while (slots[s * SLOT + 1] !== 0) s = (s + 1) & mask;
+    const o = s * SLOT;
+    slots[o] = h;
+    slots[o + 1] = j + 1;
+    slots[o + 2] = this.meta[j * 3 + 1];
+    slots[o + 3] = this.meta[j * 3 + 2];
   }
 
   private rehash(size: number): void {
