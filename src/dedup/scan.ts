@@ -584,31 +584,72 @@ export class FileScanner {
     const ats = a.ats, forms = a.forms, consts = a.consts;
     const h = u.header;
     const sizes = formSizes(a, h);
-    for (let i = 0; i < ats.length; i++) {
-      const at = ats[i];
-      switch (at) {
-        case C.DW_AT_name: case C.DW_AT_type: case C.DW_AT_signature: case C.DW_AT_specification: case C.DW_AT_byte_size:
-        case C.DW_AT_bit_size: case C.DW_AT_encoding: case C.DW_AT_declaration: case C.DW_AT_external: case C.DW_AT_decl_file:
-        case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
-        case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
-        case C.DW_AT_location: {
-          const ic = consts?.[i];
-          if (this.fast(n, at, forms[i], r, u, ic)) break;
-          const v = readForm(r, forms[i], u, ic);
-          const next = r.pos;
-          this.setAttr(n, at, v);
-          r.pos = next;
+    const ops = readOps(a, h, r.le);
+    const b = r.bytes;
+    const end = r.length;
+    for (let i = 0; i < ops.length; i++) {
+      const p = r.pos;
+      // The commonest attribute/form pairs straight from the bytes (little-endian units), the rest through fast/readForm.
+      switch (ops[i]) {
+        case OP_SKIP: {
+          const sz = sizes[i];
+          if (sz >= 0 && p + sz <= end) r.pos = p + sz;
+          else skipForm(r, forms[i], h);
           break;
         }
-        default: {
-          const sz = sizes[i];
-          if (sz >= 0 && r.pos + sz <= r.length) r.pos += sz;
-          else skipForm(r, forms[i], h);
+        case OP_NAME_STRP4:
+          if (p + 4 > end) { this.generic(n, ats[i], forms[i], r, u, consts?.[i]); break; }
+          r.pos = p + 4;
+          this.strName(n, u, (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0);
+          break;
+        case OP_TYPE_REF4: case OP_SIBLING_REF4: {
+          if (p + 4 > end) { this.generic(n, ats[i], forms[i], r, u, consts?.[i]); break; }
+          const o = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+          const abs = h.offset + o;
+          if (abs >= h.end) { this.generic(n, ats[i], forms[i], r, u, consts?.[i]); break; } // (reports it)
+          r.pos = p + 4;
+          if (ops[i] === OP_TYPE_REF4) n.type = dieKey(h.section, abs);
+          else n.sibling = abs;
+          break;
         }
+        case OP_D1_BYTE_SIZE: case OP_D1_FILE: case OP_D1_LINE: case OP_D1_MEMBER_LOC: {
+          if (p + 1 > end) { this.generic(n, ats[i], forms[i], r, u, consts?.[i]); break; }
+          const v = b[p];
+          r.pos = p + 1;
+          const op = ops[i];
+          if (op === OP_D1_BYTE_SIZE) n.byteSize = v;
+          else if (op === OP_D1_FILE) n.file = v;
+          else if (op === OP_D1_LINE) n.line = v;
+          else n.memberLocNum = v;
+          break;
+        }
+        case OP_D2_LINE: case OP_D2_MEMBER_LOC: case OP_D2_BYTE_SIZE: {
+          if (p + 2 > end) { this.generic(n, ats[i], forms[i], r, u, consts?.[i]); break; }
+          const v = b[p] | (b[p + 1] << 8);
+          r.pos = p + 2;
+          const op = ops[i];
+          if (op === OP_D2_LINE) n.line = v;
+          else if (op === OP_D2_MEMBER_LOC) n.memberLocNum = v;
+          else n.byteSize = v;
+          break;
+        }
+        case OP_DECLARATION: n.declaration = true; break;
+        case OP_EXTERNAL: n.external = true; break;
+        default:
+          this.generic(n, ats[i], forms[i], r, u, consts?.[i]);
       }
     }
     n.childrenAt = r.pos;
     return n;
+  }
+
+  /** An attribute dwarf2ctf looks at, in any form. */
+  private generic(n: Node, at: number, form: number, r: Reader, u: Unit, ic: bigint | undefined): void {
+    if (this.fast(n, at, form, r, u, ic)) return;
+    const v = readForm(r, form, u, ic);
+    const next = r.pos;
+    this.setAttr(n, at, v);
+    r.pos = next;
   }
 
   /** The common forms of the common attributes, without allocating an AttrValue; false: use readForm. */
@@ -1759,6 +1800,53 @@ function siblingAt(a: Abbrev, h: UnitHeader): number {
   p = { shape, at };
   a.siblingPlan = p;
   return at;
+}
+
+// readNode's operations per attribute (readOps).
+const OP_SKIP = 0, OP_GENERIC = 1, OP_NAME_STRP4 = 2, OP_TYPE_REF4 = 3, OP_SIBLING_REF4 = 4, OP_D1_BYTE_SIZE = 5, OP_D1_FILE = 6,
+  OP_D1_LINE = 7, OP_D1_MEMBER_LOC = 8, OP_D2_LINE = 9, OP_D2_MEMBER_LOC = 10, OP_D2_BYTE_SIZE = 11, OP_DECLARATION = 12, OP_EXTERNAL = 13;
+
+/** The attributes readNode decodes (the others are skipped). */
+function wanted(at: number): boolean {
+  switch (at) {
+    case C.DW_AT_name: case C.DW_AT_type: case C.DW_AT_signature: case C.DW_AT_specification: case C.DW_AT_byte_size:
+    case C.DW_AT_bit_size: case C.DW_AT_encoding: case C.DW_AT_declaration: case C.DW_AT_external: case C.DW_AT_decl_file:
+    case C.DW_AT_decl_line: case C.DW_AT_data_member_location: case C.DW_AT_data_bit_offset: case C.DW_AT_bit_offset:
+    case C.DW_AT_upper_bound: case C.DW_AT_lower_bound: case C.DW_AT_count: case C.DW_AT_const_value: case C.DW_AT_sibling:
+    case C.DW_AT_location:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Per attribute of `a`, what readNode does with it in units of this shape (kept on the abbreviation). */
+function readOps(a: Abbrev, h: UnitHeader, le: boolean): Uint8Array {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize + (h.section === 'info' ? 0 : 1 << 20) + (le ? 1 << 21 : 0);
+  const plan = a.readPlan as { shape: number; ops: Uint8Array } | undefined;
+  if (plan && plan.shape === shape) return plan.ops;
+  const ops = new Uint8Array(a.ats.length);
+  for (let i = 0; i < ops.length; i++) {
+    const at = a.ats[i], f = a.forms[i];
+    let op = wanted(at) ? OP_GENERIC : OP_SKIP;
+    if (op === OP_GENERIC && le) {
+      if (at === C.DW_AT_name && f === C.DW_FORM_strp && h.offsetSize === 4) op = OP_NAME_STRP4;
+      else if (at === C.DW_AT_type && f === C.DW_FORM_ref4) op = OP_TYPE_REF4;
+      else if (at === C.DW_AT_sibling && f === C.DW_FORM_ref4 && h.section === 'info') op = OP_SIBLING_REF4;
+      else if (f === C.DW_FORM_data1 && at === C.DW_AT_byte_size) op = OP_D1_BYTE_SIZE;
+      else if (f === C.DW_FORM_data1 && at === C.DW_AT_decl_file) op = OP_D1_FILE;
+      else if (f === C.DW_FORM_data1 && at === C.DW_AT_decl_line) op = OP_D1_LINE;
+      else if (f === C.DW_FORM_data1 && at === C.DW_AT_data_member_location) op = OP_D1_MEMBER_LOC;
+      else if (f === C.DW_FORM_data2 && at === C.DW_AT_decl_line) op = OP_D2_LINE;
+      else if (f === C.DW_FORM_data2 && at === C.DW_AT_data_member_location) op = OP_D2_MEMBER_LOC;
+      else if (f === C.DW_FORM_data2 && at === C.DW_AT_byte_size) op = OP_D2_BYTE_SIZE;
+      else if (f === C.DW_FORM_flag_present && at === C.DW_AT_declaration) op = OP_DECLARATION;
+      else if (f === C.DW_FORM_flag_present && at === C.DW_AT_external) op = OP_EXTERNAL;
+    }
+    ops[i] = op;
+  }
+  a.readPlan = { shape, ops };
+  return ops;
 }
 
 /** Each attribute's form size for units of this shape (-1: varies), kept on the abbreviation. */

@@ -45,6 +45,8 @@ export class Abbrev {
   /** Per attribute, its form's size in units of shape `sizesShape` (-1: it varies), worked out by the scanners when first needed. */
   sizes: number[] | undefined = undefined;
   sizesShape = -1;
+  /** dwarf2ctf's per-attribute decoding plan (dedup/scan.ts readOps). */
+  readPlan: unknown = undefined;
 
   /**
    * `ats` and `forms` side by side (and `consts` when some attribute is
