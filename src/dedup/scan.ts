@@ -1821,11 +1821,10 @@ function wanted(at: number): boolean {
 }
 
 /** Per attribute of `a`, what readNode does with it in units of this shape (kept on the abbreviation). */
-function readOps(a: Abbrev, h: UnitHeader, le: boolean): Uint8Array {
+function readOps(a: Abbrev, h: UnitHeader, le: boolean): number[] {
   const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize + (h.section === 'info' ? 0 : 1 << 20) + (le ? 1 << 21 : 0);
-  const plan = a.readPlan as { shape: number; ops: Uint8Array } | undefined;
-  if (plan && plan.shape === shape) return plan.ops;
-  const ops = new Uint8Array(a.ats.length);
+  if (a.readShape === shape) return a.readPlan as number[];
+  const ops = new Array<number>(a.ats.length);
   for (let i = 0; i < ops.length; i++) {
     const at = a.ats[i], f = a.forms[i];
     let op = wanted(at) ? OP_GENERIC : OP_SKIP;
@@ -1845,7 +1844,8 @@ function readOps(a: Abbrev, h: UnitHeader, le: boolean): Uint8Array {
     }
     ops[i] = op;
   }
-  a.readPlan = { shape, ops };
+  a.readPlan = ops;
+  a.readShape = shape;
   return ops;
 }
 

@@ -47,6 +47,7 @@ export class Abbrev {
   sizesShape = -1;
   /** dwarf2ctf's per-attribute decoding plan (dedup/scan.ts readOps). */
   readPlan: unknown = undefined;
+  readShape = -1;
 
   /**
    * `ats` and `forms` side by side (and `consts` when some attribute is
