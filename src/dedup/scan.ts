@@ -97,9 +97,9 @@ interface Node {
 }
 
 interface UnitFiles {
-  files: (string | undefined)[]; first: number; dir: string | undefined; canon: string[]; nos: number[];
-  /** What files[i] was joined from (see LineFileTable). */
-  dirs?: (string | undefined)[]; names?: (string | undefined)[];
+  /** The unit's file table (none: no line program, or a broken one). */
+  table?: LineFileTable;
+  first: number; dir: string | undefined; canon: string[]; nos: number[];
 }
 
 /** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
@@ -465,7 +465,7 @@ export class FileScanner {
     let f = this.unitFiles.get(k);
     if (f) { this.filesUnit = k; this.files = f; }
     if (f) return f;
-    f = { files: [], first: 1, dir: undefined, canon: [], nos: [] };
+    f = { first: 1, dir: undefined, canon: [], nos: [] };
     this.unitFiles.set(k, f);
     const d = u.root();
     const cd = d.attr(C.DW_AT_comp_dir);
@@ -482,7 +482,7 @@ export class FileScanner {
       }
       this.lineTables.set(stmt, t);
     }
-    if (t) { f.files = t.files; f.first = t.firstIndex; f.dirs = t.dirs; f.names = t.names; }
+    if (t) { f.table = t; f.first = t.firstIndex; }
     return f;
   }
 
@@ -499,24 +499,24 @@ export class FileScanner {
     const i = n.file - f.first;
     let c = f.canon[i];
     if (c === undefined) {
-      const raw = f.files[i];
-      const name = f.names?.[i];
-      if (raw !== undefined && name !== undefined) {
-        // Cached by its parts (comp_dir, directory, name: interned strings whose hashes V8 keeps),
-        // so the joined path is neither hashed nor canonicalised again in the next unit.
-        const dir = f.dirs?.[i] ?? '';
+      const name = f.table?.names[i];
+      if (name !== undefined) {
+        // Cached by its parts (comp_dir, directory, name: strings met again as the same objects,
+        // whose hashes V8 keeps), so the path is neither joined nor canonicalised again in the next unit.
+        const dir = f.table!.dirs[i] ?? '';
         let byComp = this.t.canonical.get(f.dir ?? '');
         if (!byComp) { byComp = new Map(); this.t.canonical.set(f.dir ?? '', byComp); }
         let byDir = byComp.get(dir);
         if (!byDir) { byDir = new Map(); byComp.set(dir, byDir); }
         let known = byDir.get(name);
         if (known === undefined) {
+          const raw = f.table!.file(i)!;
           known = canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
           byDir.set(name, known);
         }
         c = known;
       } else {
-        c = raw === undefined ? '' : canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
+        c = '';
       }
       f.canon[i] = c;
       let no = this.fileNos.get(c);

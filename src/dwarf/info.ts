@@ -287,9 +287,19 @@ export class DwarfInfo {
 
   /** The .debug_line_str string at `offset`. */
   lineStr(offset: number): string {
-    // (not through the interner: these are paths, long, read once per unit's line table and hashed by V8 faster than by it)
-    return cstringAt(this.sections.lineStr ?? EMPTY, offset, this.place('lineStr', offset));
+    // Cached by offset (not interned: these are paths, long): every unit's line table names the same
+    // headers, and a name met again is the same string object, whose hash V8 keeps.
+    const bytes = this.sections.lineStr ?? EMPTY;
+    const slot = (this.lineStrSlot ??= new Int32Array(bytes.length));
+    const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
+    if (i) return this.lineStrList[i - 1];
+    const s = cstringAt(bytes, offset, this.place('lineStr', offset));
+    if (offset >= 0 && offset < slot.length) slot[offset] = this.lineStrList.push(s);
+    return s;
   }
+
+  private lineStrSlot?: Int32Array;
+  private readonly lineStrList: string[] = [];
 
   /** The type unit with signature `sig`. */
   typeUnit(sig: bigint): Unit | undefined {

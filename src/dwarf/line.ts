@@ -17,27 +17,29 @@ import { readLineHeader } from './lines.js';
 export { DW_LNCT_path, DW_LNCT_directory_index };
 
 export interface LineFileTable {
-  /** File names joined with their directory (not with comp_dir when the directory is relative). */
-  files: (string | undefined)[];
-  /** The index DW_AT_decl_file uses for files[0]: 1 before DWARF 5, 0 from DWARF 5. */
+  /** The index DW_AT_decl_file uses for entry 0: 1 before DWARF 5, 0 from DWARF 5. */
   firstIndex: number;
-  /** Per entry of files, the directory and the name it was joined from (for callers that cache by the parts). */
+  /** Per entry, its directory (joined with directory 0 in DWARF 5 when relative) and its name (undefined: none). */
   dirs: (string | undefined)[];
   names: (string | undefined)[];
+  /** Entry i's name joined with its directory (not with comp_dir when the directory is relative); joined when asked for. */
+  file(i: number): string | undefined;
+}
+
+const join = (dir: string | undefined, name: string) => (name.startsWith('/') || !dir ? name : `${dir}/${name}`);
+
+function table(firstIndex: number, dirs: (string | undefined)[], names: (string | undefined)[]): LineFileTable {
+  return { firstIndex, dirs, names, file: (i) => (names[i] === undefined ? undefined : join(dirs[i], names[i]!)) };
 }
 
 /** The file table of the line program at `offset` of .debug_line, read in the context of `unit`. */
 export function readLineFiles(unit: Unit, offset: number, compDir: string | undefined): LineFileTable {
   const h = readLineHeader(unit.dwarf, offset, unit);
-  const join = (dir: string | undefined, name: string) => (name.startsWith('/') || !dir ? name : `${dir}/${name}`);
   if (h.version < 5) {
     const dirs: (string | undefined)[] = [compDir, ...h.dirs];
-    return { files: h.files.map((e) => join(dirs[e.dir], e.name)), firstIndex: 1, dirs: h.files.map((e) => dirs[e.dir]), names: h.files.map((e) => e.name) };
+    return table(1, h.files.map((e) => dirs[e.dir]), h.files.map((e) => e.name));
   }
   const d0 = h.dirs[0] || undefined;
   const dirs = h.dirs.map((p, i) => (i === 0 ? d0 ?? compDir : p && !p.startsWith('/') && d0 ? `${d0}/${p}` : p || undefined));
-  return {
-    files: h.files.map((e) => (e.name === '' ? undefined : join(dirs[e.dir], e.name))), firstIndex: 0,
-    dirs: h.files.map((e) => dirs[e.dir]), names: h.files.map((e) => (e.name === '' ? undefined : e.name)),
-  };
+  return table(0, h.files.map((e) => dirs[e.dir]), h.files.map((e) => (e.name === '' ? undefined : e.name)));
 }
