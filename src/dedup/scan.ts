@@ -66,8 +66,11 @@ interface Node {
   childrenAt: number;
   sibling?: number;
   name?: string;
-  /** The interner's number for name (-1: none, or decoded another way). */
+  /** The interner's number for name (-1: none, or decoded another way; NAME_HASHED: see nameHash). */
   nameId: number;
+  /** The name's bytes hashed (two 32-bit lanes), when read in hashing mode (FileScanner.hashNames), instead of interned. */
+  nameHash: number;
+  nameHash2: number;
   type?: DieKey;
   sig?: DieKey;
   spec?: DieKey;
@@ -662,6 +665,12 @@ export class FileScanner {
         if (form === C.DW_FORM_strx1) { this.strName(n, u, u.strxOffset(r.u8())); return true; }
         if (form === C.DW_FORM_strx2) { this.strName(n, u, u.strxOffset(r.u16())); return true; }
         if (form === C.DW_FORM_string) {
+          if (this.hashNames) {
+            const e = hashName(n, r.bytes, r.pos);
+            if (e < 0) return false;
+            r.pos = e + 1;
+            return true;
+          }
           const it = this.t.interner;
           const s = it.internZ(r.bytes, r.pos);
           if (s === undefined) return false;
@@ -743,6 +752,7 @@ export class FileScanner {
   /** DW_AT_name at `offset` of .debug_str, through the interner (its number kept for the name tables). */
   private strName(n: Node, u: Unit, offset: number): void {
     const bytes = u.dwarf.sections.str;
+    if (this.hashNames && bytes && offset >= 0 && offset < bytes.length && hashName(n, bytes, offset) >= 0) return;
     const it = this.t.interner;
     const cache = this.strCache;
     if (u.dwarf === this.dwarf && offset >= 0 && offset < cache.length) {
@@ -758,6 +768,11 @@ export class FileScanner {
 
   /** .debug_str offset -> 1 + interned name number (0: not met yet in this file). */
   private readonly strCache: Int32Array;
+  /**
+   * While set, DIE names are hashed where they lie, not interned (contentsHash's members: a name
+   * met there is often met nowhere else, and interning it costs a lookup in a large table).
+   */
+  private hashNames = false;
 
   private setAttr(n: Node, at: number, v: AttrValue): void {
     switch (at) {
@@ -1136,10 +1151,15 @@ export class FileScanner {
       let pos = n.childrenAt;
       for (;;) {
         if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
-        if (!this.readNode(u, pos, c)) break;
+        this.hashNames = true;
+        let read: Node | null;
+        try { read = this.readNode(u, pos, c); } finally { this.hashNames = false; }
+        if (!read) break;
         const next = this.skipSubtree(c);
         if (c.tag === C.DW_TAG_member || c.tag === C.DW_TAG_enumerator) {
-          const nid = c.name === undefined ? -2 : c.nameId;
+          // The name as two hash lanes (absent: -2, 0); a name in another form makes the numbers inexact.
+          const nid = c.nameId === NAME_HASHED ? c.nameHash : c.name === undefined ? -2 : -1;
+          const nid2 = c.nameId === NAME_HASHED ? c.nameHash2 : 0;
           if (nid === -1) exact = false;
           if (c.tag === C.DW_TAG_member) {
             let off = -1;
@@ -1147,11 +1167,12 @@ export class FileScanner {
             const bits = c.bitSize ?? -1;
             const tw = this.typeIdOf(c.type, depth + 1); // (c is not used after: typeIdOf may decode into it)
             seq.push5(1, nid, bits, off, tw);
+            seq.push5(nid2, 0, 0, 0, 0);
           } else {
             const v = c.constValue;
-            if (c.constNum !== undefined) seq.push5(2, nid, c.constNum, 1, 0);
-            else if (!v || v.cls !== 'constant') seq.push5(2, nid, 0, 0, 0);
-            else if (v.value >= -(2n ** 52n) && v.value < 2n ** 52n) seq.push5(2, nid, Number(v.value), 1, 0);
+            if (c.constNum !== undefined) seq.push5(2, nid, c.constNum, 1, nid2);
+            else if (!v || v.cls !== 'constant') seq.push5(2, nid, 0, 0, nid2);
+            else if (v.value >= -(2n ** 52n) && v.value < 2n ** 52n) seq.push5(2, nid, Number(v.value), 1, nid2);
             else exact = false;
           }
         }
@@ -1560,7 +1581,7 @@ export class FileScanner {
 function blankNode(): Node {
   return {
     key: 0 as DieKey, unit: undefined as unknown as Unit, tag: 0, hasChildren: false, childrenAt: 0,
-    sibling: undefined, name: undefined, nameId: -1, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
+    sibling: undefined, name: undefined, nameId: -1, nameHash: 0, nameHash2: 0, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
     bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
     line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
     lower: undefined, count: undefined, constValue: undefined, upperNum: undefined, countNum: undefined, constNum: undefined, constBits: 0,
@@ -1720,6 +1741,32 @@ class NameTable<V> {
     while (a.length <= id) a.push(undefined); // dense, so element access stays fast
     a[id] = v;
   }
+}
+
+/** Node.nameId of a name read in hashing mode. */
+const NAME_HASHED = -4;
+
+/**
+ * Hash the NUL-terminated name at `at` of `b` into n (two FNV-1a lanes; a
+ * collision would need both 32-bit lanes to agree); the NUL's offset, or -1
+ * when there is none.
+ */
+function hashName(n: Node, b: Uint8Array, at: number): number {
+  let h1 = 0x811c9dc5, h2 = 0x050c5d1f;
+  const len = b.length;
+  let i = at;
+  for (; i < len; i++) {
+    const c = b[i];
+    if (c === 0) break;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 13);
+  }
+  if (i >= len) return -1;
+  n.nameId = NAME_HASHED;
+  n.nameHash = h1 >>> 0;
+  n.nameHash2 = (h2 >>> 0) ^ (i - at); // (and the length)
+  n.name = '';
+  return i;
 }
 
 /** Whether `a` equals b[start..]. */
