@@ -87,6 +87,36 @@ test('sharedness spreads through members of every definition and through base ty
   assert.equal(typesNamed(od.dicts.get('a'), 'struct only_a').length, 0);
 });
 
+test('a definition with as many members but another member type spreads sharedness too, whether met in the same module or a later one, with any number of threads', async (t) => {
+  const { dir, cleanup } = tmpdir('virtmem-d2c-');
+  t.after(cleanup);
+  cc(dir, {
+    'variant.h': 'struct only_v { int s; };\nstruct only_w { int w; };\nstruct v {\n\tint n;\n#if defined(V)\n\tstruct only_v *p;\n#elif defined(W)\n\tstruct only_w *p;\n#else\n\tlong *p;\n#endif\n};\n',
+    // Module m is two compile units, the second with the other definition; module w sees a third.
+    'm1.c': '#include "variant.h"\nstruct v m1_v;\n',
+    'm2.c': '#define V\n#include "variant.h"\nstruct v m2_v;\n',
+    'c.c': '#include "variant.h"\nstruct v c_v;\n',
+    'w.c': '#define W\n#include "variant.h"\nstruct v w_v;\n',
+  });
+  execFileSync('ld', ['-r', path.join(dir, 'm1.o'), path.join(dir, 'm2.o'), '-o', path.join(dir, 'm.o')]);
+  const outs: string[] = [];
+  for (const jobs of [1, 2]) {
+    const out = path.join(dir, `out${jobs}`);
+    await dwarf2ctf({ outDir: out, files: ['m', 'c', 'w'].map((m) => path.join(dir, `${m}.o`)), sharing: true, jobs, blacklist: new Set() });
+    const od = objdumpDicts(dir, out);
+    assert.equal(od.stderr, '', 'objdump --ctf warns');
+    const shared = od.dicts.get('shared_ctf')!;
+    const [v] = typesNamed(shared, 'struct v');
+    assert.ok(v, 'struct v (m, c and w) is shared');
+    // The first definition with the most members is kept; the others' member types are shared with it.
+    assert.equal(typesNamed(shared, 'struct only_v').length, 1, 'only_v: a member type of m\'s second definition');
+    assert.equal(typesNamed(shared, 'struct only_w').length, 1, 'only_w: a member type of w\'s definition');
+    for (const m of ['m', 'w']) assert.equal(typesNamed(od.dicts.get(m), 'struct only_v').length + typesNamed(od.dicts.get(m), 'struct only_w').length, 0);
+    outs.push(fs.readdirSync(out).sort().map((f) => `${f}:${fs.readFileSync(path.join(out, f)).toString('base64')}`).join('\n'));
+  }
+  assert.equal(outs[0], outs[1], 'the same dicts with 1 and 2 threads');
+});
+
 test('the struct one / struct two cycle terminates with both shared', async (t) => {
   const { dir, cleanup } = tmpdir('virtmem-d2c-');
   t.after(cleanup);
