@@ -92,12 +92,23 @@
  *    order it made them: each worker takes tasks in increasing task order.
  *    Only about the image's share of the workers scan image slices (each
  *    holds the image's DWARF); the others take modules.
- *    A slice's scan depends on where it starts (what it has described
- *    already), so the slicing is a function of the input alone: about one
- *    slice per 96 MiB of the image file (run.ts imageSlices), the same at
- *    -j1 (which scans them in turn) as at -j16. The output is therefore the
- *    same bytes whatever -j is (threads.test.ts checks -j1/2/3 on vmlinux
- *    and modules); -j only decides who scans which slice.
+ *    Most of a module's DWARF repeats header types its thread has already
+ *    described, so the scan does not describe them again. A named type is
+ *    looked up by numbers (its name's number from a cross-file interner,
+ *    then file and line), and a description is built only when it is news:
+ *    a struct definition is "settled" when it has no more members than one
+ *    already handed out (or held by this file) and every direct member is
+ *    of a type such a description had; the member types are read straight
+ *    from the member DIEs' abbreviations (no DIE is decoded) and computed as
+ *    usual, so the module still sees them. A settled definition could not
+ *    change what the main thread merges (the first definition with the most
+ *    members is kept; the member types of the others only add edges), so
+ *    skipping it changes nothing. Other definitions of a type in one file
+ *    are merged there the way the main thread merges them.
+ *    The output is therefore the same bytes whatever -j is and however
+ *    the work is cut (threads.test.ts checks -j1/2/3 on vmlinux and
+ *    modules); the image is still cut into slices fixed by its size (about
+ *    one per 96 MiB, run.ts imageSlices), which balance well.
  * 2. Duplicate detection (graph.ts merge). An ID seen in one module belongs
  *    to it; seen in two modules (vmlinux counts as one) it is shared.
  * 3. Spreading (graph.ts spread). Sharedness is contagious: the base of a
