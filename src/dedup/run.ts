@@ -59,10 +59,10 @@ const MAX_WRITES_IN_FLIGHT = 16;
 
 /**
  * A kernel image is cut into slices of its compile units, about this many
- * bytes of file each, whatever -j is: a slice's scan depends on where it
- * starts (what the slice has already described), so the slicing must be a
- * function of the input alone for the output to be too. Workers take the
- * slices as they come (load balancing); -j1 scans them one after the other.
+ * bytes of file each, whatever -j is (the output does not depend on the cut:
+ * see "settled" in index.ts; a cut fixed by the input keeps runs alike).
+ * Workers take the slices as they come (load balancing); -j1 scans them one
+ * after the other.
  */
 export const IMAGE_SLICE_BYTES = 96 << 20;
 /** Bounds on the slice count (a tiny vmlinux: one; a huge one: no more than this). */
