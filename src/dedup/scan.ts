@@ -192,8 +192,8 @@ export class ScanTables {
   readonly typedefs = new NameTable<Map<number, number>>();
   /** Arrays: element w-index -> (index type, count + 1) -> w-index. */
   readonly arrays: (Sites | undefined)[] = [];
-  /** Canonical file names by comp_dir, directory and name (FileScanner.fileName). */
-  readonly canonical = new Map<string, Map<string, Map<string, string>>>();
+  /** Canonical file numbers (fileNos) by comp_dir, directory and name (FileScanner.fileName). */
+  readonly canonical = new Map<string, Map<string, Map<string, number>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
   readonly contentsNum = new Map<number, { seq: Float64Array; hash: string }>();
   /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
@@ -204,6 +204,8 @@ export class ScanTables {
   derivedOf = new Int32Array(4096);
   /** Canonical file name -> a small number, for short lookup keys. */
   readonly fileNos = new Map<string, number>();
+  /** fileNos backwards. */
+  readonly fileList: string[] = [];
   /** IDs [0, sent) have been handed out in a summary already. */
   sent = 0;
   /** Per w-index: 1 + its index in the current file's table, 0 when the file has not met it. */
@@ -511,22 +513,28 @@ export class FileScanner {
         if (!byComp) { byComp = new Map(); this.t.canonical.set(f.dir ?? '', byComp); }
         let byDir = byComp.get(dir);
         if (!byDir) { byDir = new Map(); byComp.set(dir, byDir); }
-        let known = byDir.get(name);
-        if (known === undefined) {
+        let no = byDir.get(name);
+        if (no === undefined) {
           const raw = f.table!.file(i)!;
-          known = canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw);
-          byDir.set(name, known);
+          no = this.fileNoOf(canonicalPath(f.dir && !raw.startsWith('/') ? `${f.dir}/${raw}` : raw));
+          byDir.set(name, no);
         }
-        c = known;
+        f.nos[i] = no;
+        c = this.t.fileList[no];
       } else {
         c = '';
+        f.nos[i] = this.fileNoOf(c);
       }
       f.canon[i] = c;
-      let no = this.fileNos.get(c);
-      if (no === undefined) { no = this.fileNos.size; this.fileNos.set(c, no); }
-      f.nos[i] = no;
     }
     return c;
+  }
+
+  /** The small number of a canonical file name (fileNos). */
+  private fileNoOf(c: string): number {
+    let no = this.fileNos.get(c);
+    if (no === undefined) { no = this.fileNos.size; this.fileNos.set(c, no); this.t.fileList.push(c); }
+    return no;
   }
 
   // ------------------------------------------------------------- DIE decoding
