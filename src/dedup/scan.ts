@@ -103,6 +103,8 @@ interface UnitFiles {
   /** The unit's file table (none: no line program, or a broken one). */
   table?: LineFileTable;
   first: number; dir: string | undefined; canon: string[]; nos: number[];
+  /** The line program's offset in .debug_line. */
+  stmt?: number;
 }
 
 /** Thrown while describing a type that CTF cannot be built for; the type is marked, not dropped here. */
@@ -323,8 +325,10 @@ export class FileScanner {
         if (!(e instanceof FormatError)) throw e;
         this.warn(`compile unit at 0x${u.offset.toString(16)}: ${e.message}`);
       }
-      // Nodes of this unit are not needed again (type units' nodes stay cached).
+      // Nodes of this unit are not needed again (type units' nodes stay cached), nor its abbreviations.
       if (this.unitFiles.size > 10_000) this.unitFiles.clear();
+      this.forgetUnitFiles(u);
+      u.releaseAbbrevs();
     }
     return this.summary();
   }
@@ -463,6 +467,16 @@ export class FileScanner {
     }
   }
 
+  /** Drop a scanned compile unit's file table (thousands of units would keep theirs live to the end). */
+  private forgetUnitFiles(u: Unit): void {
+    const k = u.key as number;
+    const f = this.unitFiles.get(k);
+    if (!f) return;
+    this.unitFiles.delete(k);
+    if (f.stmt !== undefined) this.lineTables.delete(f.stmt);
+    if (this.filesUnit === k) { this.filesUnit = -1; this.files = undefined; }
+  }
+
   /** The file table of a unit's line program, with its compilation directory (cached per unit). */
   private filesOf(u: Unit): UnitFiles {
     const k = u.key as number;
@@ -478,6 +492,7 @@ export class FileScanner {
     const sl = d.attr(C.DW_AT_stmt_list);
     if (!sl || (sl.cls !== 'secoffset' && sl.cls !== 'constant')) return f;
     const stmt = Number(sl.value);
+    f.stmt = stmt;
     let t = this.lineTables.get(stmt);
     if (t === undefined) {
       try { t = readLineFiles(u, stmt, f.dir); } catch (e) {

@@ -40,6 +40,16 @@ export class Unit implements FormContext {
     return (this.abbrevTable ??= this.dwarf.abbrevTable(this.header.abbrevOffset));
   }
 
+  /**
+   * Let go of this unit's abbreviation table (a reader done with the unit:
+   * a kernel image has thousands of tables, millions of abbreviations, which
+   * would otherwise stay live to the end). Read again if asked for again.
+   */
+  releaseAbbrevs(): void {
+    this.abbrevTable = undefined;
+    this.dwarf.forgetAbbrevTable(this.header.abbrevOffset);
+  }
+
   /** The unit DIE (compile_unit, type_unit, partial_unit, ...). */
   root(): Die {
     const d = this.dieAtOrNull(this.header.firstDie);
@@ -267,6 +277,11 @@ export class DwarfInfo {
       this.abbrevCache.set(offset, t);
     }
     return t;
+  }
+
+  /** Drop the parsed table at `offset` (see Unit.releaseAbbrevs). */
+  forgetAbbrevTable(offset: AbbrevOffset): void {
+    this.abbrevCache.delete(offset);
   }
 
   /** The .debug_str string at `offset`. */
