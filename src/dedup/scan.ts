@@ -302,7 +302,7 @@ export class FileScanner {
   constructor(readonly dwarf: DwarfInfo, readonly file: string, private readonly opts: ScanOptions) {
     const t = (this.t = opts.tables ?? new ScanTables());
     dwarf.interner ??= t.interner;
-    this.strCache = t.strNames.forFile(dwarf);
+    t.strNames.forFile(dwarf);
     this.ids = t.ids;
     this.keys = t.keys;
     this.fileNos = t.fileNos;
@@ -777,20 +777,23 @@ export class FileScanner {
     const bytes = u.dwarf.sections.str;
     if (this.hashNames && bytes && offset >= 0 && offset < bytes.length && hashName(n, bytes, offset) >= 0) return;
     const it = this.t.interner;
-    const cache = this.strCache;
-    if (u.dwarf === this.dwarf && offset >= 0 && offset < cache.length) {
-      const a = cache[offset];
-      if (a !== 0) { n.nameId = a - 1; n.name = it.stringAt(a - 1); return; }
+    const cache = this.t.strNames;
+    const slots = cache.slots;
+    const mine = u.dwarf === this.dwarf && offset >= 0 && 2 * offset + 1 < slots.length;
+    if (mine && slots[2 * offset] === cache.gen) {
+      const a = slots[2 * offset + 1];
+      n.nameId = a - 1;
+      n.name = it.stringAt(a - 1);
+      return;
     }
     const s = bytes && offset >= 0 && offset < bytes.length ? it.internZ(bytes, offset) : undefined;
     if (s === undefined) { n.name = u.str(offset); return; } // (which reports what is wrong)
     n.name = s;
     n.nameId = it.lastId;
-    if (u.dwarf === this.dwarf && offset < cache.length) this.t.strNames.set(offset, it.lastId + 1);
+    if (mine) { slots[2 * offset] = cache.gen; slots[2 * offset + 1] = it.lastId + 1; }
   }
 
-  /** .debug_str offset -> 1 + interned name number (0: not met yet in this file). */
-  private readonly strCache: Int32Array;
+
   /**
    * While set, DIE names are hashed where they lie, not interned (contentsHash's members: a name
    * met there is often met nowhere else, and interning it costs a lookup in a large table).
@@ -1698,31 +1701,25 @@ class DieMemo {
 }
 
 /**
- * An array indexed by .debug_str offset, one per thread, reused from file to
- * file: a thousand modules would otherwise each zero an array four times
- * their string table; only the entries a file set are cleared for the next
- * (DieMemo does the same for DIEs). Kept as is while one file is scanned in
- * several slices.
+ * .debug_str offset -> interned name, one array per thread, reused from file
+ * to file: a thousand modules would otherwise each zero an array for their
+ * string table. An entry counts only if the current file's generation set
+ * it, so starting a file clears nothing. Kept as is while one file is
+ * scanned in several slices.
  */
 class OffsetCache {
-  private vals = new Int32Array(1 << 16);
-  private readonly touched = new IntStack();
+  /** Per offset: the generation (file) that set it, then 1 + the name's number, side by side. */
+  slots = new Int32Array(2 << 16);
+  gen = 0;
   private file?: DwarfInfo;
 
-  forFile(d: DwarfInfo): Int32Array {
-    if (this.file === d) return this.vals;
+  /** Start on file `d` (unless it is the one being scanned already): every entry of earlier files goes stale at once. */
+  forFile(d: DwarfInfo): void {
+    if (this.file === d) return;
     this.file = d;
-    const t = this.touched;
-    for (let i = 0; i < t.length; i++) this.vals[t.at(i)] = 0;
-    t.length = 0;
+    this.gen++;
     const n = d.sections.str?.length ?? 0;
-    if (n > this.vals.length) this.vals = new Int32Array(n);
-    return this.vals;
-  }
-
-  set(i: number, v: number): void {
-    if (this.vals[i] === 0) this.touched.push(i);
-    this.vals[i] = v;
+    if (2 * n > this.slots.length) { this.slots = new Int32Array(2 * n); }
   }
 }
 
