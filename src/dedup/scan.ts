@@ -1643,57 +1643,42 @@ class IdSet {
 
 /**
  * DIE -> w-index for one compile unit: an array indexed by offset within the
- * unit (reused from unit to unit, only the entries set are cleared), a map
- * for DIEs elsewhere (type units, other units).
+ * unit (reused from unit to unit, generation-stamped so nothing is cleared),
+ * a map for DIEs elsewhere (type units, other units).
  */
 const MAX_MEMO_ARRAY = 1 << 22;
 
-/** A growable list of int32s that keeps its storage when emptied (for the clear lists below). */
-class IntStack {
-  private a = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.a.length) {
-      const grown = new Int32Array(this.a.length * 2);
-      grown.set(this.a);
-      this.a = grown;
-    }
-    this.a[this.length++] = v;
-  }
-  at(i: number): number { return this.a[i]; }
-}
-
 class DieMemo {
-  private vals = new Int32Array(1 << 16);
-  private readonly touched = new IntStack();
+  /** Per offset in the unit: the generation (unit) that set it, then the w-index, side by side. */
+  private vals = new Int32Array(2 << 16);
+  private gen = 0;
   private readonly other = new Map<number, number>();
   private start = 0;
   private end = 0;
 
+  /** Start a unit: entries of earlier units go stale at once (nothing is cleared). */
   reset(start: number, end: number): void {
-    const t = this.touched;
-    for (let i = 0; i < t.length; i++) this.vals[t.at(i)] = 0;
-    t.length = 0;
+    this.gen++;
     if (this.other.size) this.other.clear();
     if (end - start > MAX_MEMO_ARRAY) end = start; // a huge unit: the map alone
     this.start = start;
     this.end = end;
-    if (end - start > this.vals.length) this.vals = new Int32Array(end - start);
+    if (2 * (end - start) > this.vals.length) { this.vals = new Int32Array(2 * (end - start)); }
   }
 
   get(key: number): number | undefined {
     if (key >= this.start && key < this.end) {
-      const v = this.vals[key - this.start];
-      return v === 0 ? undefined : v - 1;
+      const i = 2 * (key - this.start);
+      return this.vals[i] === this.gen ? this.vals[i + 1] : undefined;
     }
     return this.other.get(key);
   }
 
   set(key: number, w: number): void {
     if (key >= this.start && key < this.end) {
-      const i = key - this.start;
-      if (this.vals[i] === 0) this.touched.push(i);
-      this.vals[i] = w + 1;
+      const i = 2 * (key - this.start);
+      this.vals[i] = this.gen;
+      this.vals[i + 1] = w;
     } else {
       this.other.set(key, w);
     }
