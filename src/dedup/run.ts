@@ -167,52 +167,80 @@ export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string
 }
 
 /**
- * Run tasks on `n` workers; results are consumed in task order. Each worker
- * takes tasks in increasing task order (its summaries name IDs relative to
- * its earlier ones, so they must be merged in the order it made them): image
- * workers the next task of any kind, the others the next that is not an
- * image slice.
+ * Run tasks on `n` participants: n - 1 worker threads and this thread (the
+ * last participant); results are consumed in task order. This thread scans
+ * too (one thread fewer to start, warm up and send summaries from), between
+ * the workers' messages; it is an image participant only when all are, so
+ * what it scans comes in small pieces (modules) and the workers are not kept
+ * waiting for their next task. Each worker has two tasks in hand. Each
+ * participant takes tasks in increasing task order (its summaries name IDs
+ * relative to its earlier ones, so they must be merged in the order it made
+ * them): image participants the next task of any kind, the others the next
+ * that is not an image slice.
  */
 async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<void> {
   const url = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: cfg }));
+  const workers = Array.from({ length: n - 1 }, () => new Worker(url, { workerData: cfg }));
   const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
   const results = new Map<number, FileSummary>();
   const taken = new Uint8Array(tasks.length);
   const last = new Array<number>(n).fill(-1);
   let merged = 0;
   let failure: Error | undefined;
-  await new Promise<void>((resolve) => {
-    const feed = (i: number) => {
+  let wake: (() => void) | undefined;
+  const next = (i: number): number => {
+    for (let seq = last[i] + 1; seq < tasks.length; seq++) {
+      if (taken[seq] || (i >= forImage && tasks[seq].kernelImage)) continue;
+      taken[seq] = 1;
+      last[i] = seq;
+      return seq;
+    }
+    return -1;
+  };
+  const drain = () => {
+    while (results.has(merged)) {
+      const s = results.get(merged)!;
+      results.delete(merged);
+      consume(s, tasks[merged]);
+      merged++;
+    }
+  };
+  workers.forEach((w, k) => {
+    const feed = () => {
       if (failure) return;
-      for (let seq = last[i] + 1; seq < tasks.length; seq++) {
-        if (taken[seq] || (i >= forImage && tasks[seq].kernelImage)) continue;
-        taken[seq] = 1;
-        last[i] = seq;
-        workers[i].postMessage({ seq, task: tasks[seq] });
-        return;
-      }
+      const seq = next(k);
+      if (seq >= 0) w.postMessage({ seq, task: tasks[seq] });
     };
-    const drain = () => {
-      while (results.has(merged)) {
-        const s = results.get(merged)!;
-        results.delete(merged);
-        consume(s, tasks[merged]);
-        merged++;
-      }
-      if (merged === tasks.length || failure) resolve();
-    };
-    workers.forEach((w, i) => {
-      w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
-        if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
-        else results.set(msg.seq, msg.summary!);
-        feed(i);
-        drain();
-      });
-      w.on('error', (e) => { failure ??= e; resolve(); });
-      feed(i);
+    w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
+      if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
+      else results.set(msg.seq, msg.summary!);
+      feed();
+      drain();
+      wake?.();
     });
+    w.on('error', (e) => { failure ??= e; wake?.(); });
+    feed();
+    feed();
   });
+  const me = n - 1;
+  while (!failure && merged < tasks.length) {
+    const seq = next(me);
+    if (seq >= 0) {
+      try {
+        results.set(seq, runTask(tasks[seq], cfg));
+      } catch (e) {
+        failure ??= e instanceof Error ? e : new Error(String(e));
+        break;
+      }
+      drain();
+      await new Promise((r) => setImmediate(r)); // let the workers' messages in
+      continue;
+    }
+    releaseTaskCache(); // this thread's last file
+    await new Promise<void>((r) => { wake = r; });
+    wake = undefined;
+  }
+  releaseTaskCache();
   // Torn down in the background (tens of milliseconds of heap freeing the dicts need not wait for).
   for (const w of workers) void w.terminate().catch(() => {});
   if (failure) throw failure;
