@@ -19,7 +19,7 @@ import type { Subcommand } from './main.js';
 
 const USAGE = `dwarf2ctf OUTDIR OBJECTS.BUILTIN MODULES.BUILTIN DEDUP.BLACKLIST vmlinux.o module.o ...
        dwarf2ctf OUTDIR -e module.o ...
-  options: -j N (worker threads; default: the number of cores), -v (every warning and a
+  options: -j N (threads scanning, this one included; default: the number of cores), -v (every warning and a
   line per dict), -q (nothing but errors), --stats (pass statistics), @FILE (read
   arguments from FILE)`;
 

@@ -79,7 +79,8 @@
  *    seed's repeated walks over the whole kernel's DWARF become walks over an
  *    in-memory graph.
  *    Scan work is cut into tasks (one per module object, several slices of
- *    the kernel image's compile units) for N worker threads; summaries are
+ *    the kernel image's compile units) for N threads (this one and N - 1
+ *    workers: this one scans modules between their messages); summaries are
  *    merged in task order, so the output does not depend on timing. Memory
  *    stays bounded by what the summaries hold (IDs and descriptions, one per
  *    distinct type per file), never the DWARF of more than one file per worker.

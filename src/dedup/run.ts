@@ -28,7 +28,7 @@ export interface Dwarf2CtfOptions {
   blacklist?: Set<string>;
   /** False for -e (out-of-tree modules): nothing shared, every dict standalone. */
   sharing: boolean;
-  /** Worker threads; default: the machine's parallelism. 1 scans in this thread. */
+  /** Threads that scan, this one included (N - 1 workers); default: the machine's parallelism. 1 scans in this thread alone. */
   jobs?: number;
   /** Scan types defined inside functions too (default true, as the seed). */
   functionTypes?: boolean;
