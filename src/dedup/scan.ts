@@ -845,6 +845,13 @@ export class FileScanner {
     }
   }
 
+  /** The child of `n` at `pos`, decoded into `into`; null at the end of the children. */
+  private childInPlace(n: Node, pos: number, into: Node): Node | null {
+    const u = n.unit;
+    if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+    return this.readNode(u, pos, into);
+  }
+
   /** Offset after `n` and its subtree. */
   private skipSubtree(n: Node): number {
     if (!n.hasChildren) return n.childrenAt;
@@ -1172,14 +1179,11 @@ export class FileScanner {
   private contentsFrom(n: Node, depth: number, seq: NumStack, start: number): string {
     let exact = true;
     if (n.hasChildren) {
-      const u = n.unit;
       const c = this.scratch;
-      let pos = n.childrenAt;
-      for (;;) {
-        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+      for (let pos = n.childrenAt; ;) {
         this.hashNames = true;
         let read: Node | null;
-        try { read = this.readNode(u, pos, c); } finally { this.hashNames = false; }
+        try { read = this.childInPlace(n, pos, c); } finally { this.hashNames = false; }
         if (!read) break;
         const next = this.skipSubtree(c);
         if (c.tag === C.DW_TAG_member || c.tag === C.DW_TAG_enumerator) {
@@ -1231,12 +1235,9 @@ export class FileScanner {
     // long form with the type ID strings is built and hashed once per thread.
     let short = '';
     if (n.hasChildren) {
-      const u = n.unit;
       const c = this.scratch;
-      let pos = n.childrenAt;
-      for (;;) {
-        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
-        if (!this.readNode(u, pos, c)) break;
+      for (let pos = n.childrenAt; ;) {
+        if (!this.childInPlace(n, pos, c)) break;
         const next = this.skipSubtree(c);
         if (c.tag === C.DW_TAG_member) {
           let off = '?';
@@ -1281,12 +1282,9 @@ export class FileScanner {
     let more: number[] | undefined;
     if (n.hasChildren) {
       // The subranges, decoded in place (c is not used after typeIdOf, which may decode into it).
-      const u = n.unit;
       const c = this.scratch;
-      let pos = n.childrenAt;
-      for (;;) {
-        if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
-        if (!this.readNode(u, pos, c)) break;
+      for (let pos = n.childrenAt; ;) {
+        if (!this.childInPlace(n, pos, c)) break;
         const next = this.skipSubtree(c);
         if (c.tag === C.DW_TAG_subrange_type || c.tag === C.DW_TAG_generic_subrange) {
           let count: number;
