@@ -27,7 +27,7 @@ import { deriveObjectsBuiltin, objdumpDicts, koFiles } from '../helpers/dedup.js
 import { kernelOrSkip } from '../helpers/kernels.js';
 
 
-test('modules scanned by 1, 2 or 3 worker threads give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
+test('modules scanned by 1, 2 or 3 threads give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
   const k = kernelOrSkip(t, '6.1');
   if (!k) return;
   const { dir, cleanup } = tmpdir('virtmem-d2c-threads-');
@@ -70,7 +70,7 @@ async function sameForEveryJobs(dir: string, opts: Omit<Dwarf2CtfOptions, 'outDi
   }
 }
 
-test('vmlinux (sliced) and modules scanned by 1, 2 or 3 worker threads give the same dicts', { timeout: 10 * 60_000 }, async (t) => {
+test('vmlinux (sliced) and modules scanned by 1, 2 or 3 threads give the same dicts', { timeout: 10 * 60_000 }, async (t) => {
   const k = kernelOrSkip(t, '6.1');
   if (!k) return;
   const { dir, cleanup } = tmpdir('virtmem-d2c-slices-');
