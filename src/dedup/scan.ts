@@ -10,14 +10,17 @@
  *    function or lexical block, and every type DIE those reach by reference
  *    gets a type ID (typeIdOf). IDs are built on the way back from the base
  *    type, so a pointer's ID is its target's ID plus " *";
- *  - a struct or union gets its description (members) built from a work list
- *    rather than by recursion, once per file, or again when a later
- *    definition with the same ID has more members (the seed keeps the
- *    largest); the member types of every definition become edges;
+ *  - a struct or union definition goes on a work list (no recursion) and is
+ *    either settled (settledStruct: nothing in it is news to this thread or
+ *    file, so no description is built) or described; other definitions of
+ *    the same ID in this file are merged as the main thread merges them (the
+ *    one with most members is kept, the others' member types become edges);
  *  - externally visible variables with a definition here are recorded.
  *
- * DIEs are decoded attribute by attribute in one pass over the abbreviation
- * (readNode), and only the attributes dwarf2ctf looks at are materialised.
+ * DIEs are decoded in one pass over the abbreviation (readNode, following a
+ * per-abbreviation plan: readOps), into reused Nodes, and only the attributes
+ * dwarf2ctf looks at are materialised. Names are interned across files
+ * (ByteInterner) and looked up by their numbers.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
