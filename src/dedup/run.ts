@@ -219,6 +219,11 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       wake?.();
     });
     w.on('error', (e) => { failure ??= e; wake?.(); });
+    // A worker that goes away with tasks in hand (killed, out of memory) must not leave this thread waiting.
+    w.on('exit', (code) => {
+      if (merged < tasks.length) failure ??= new Error(`dwarf2ctf worker thread exited (code ${code}) before the scan was done`);
+      wake?.();
+    });
     feed();
     feed();
   });
