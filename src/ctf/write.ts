@@ -19,9 +19,11 @@ export interface CtfWriteOptions {
   compress?: boolean;
 }
 
-function byteCompare(a: string, b: string): number {
-  const ea = Buffer.from(a), eb = Buffer.from(b);
-  return Buffer.compare(ea, eb);
+/** Variables in the byte order of their UTF-8 names (each name encoded once, not once per comparison). */
+function byName<T extends { name: string }>(vs: readonly T[]): T[] {
+  const keyed = vs.map((v) => ({ v, k: Buffer.from(v.name) }));
+  keyed.sort((a, b) => Buffer.compare(a.k, b.k));
+  return keyed.map((x) => x.v);
 }
 
 /** Serialize a dict. Throws a RangeError for what CTF cannot hold (too many members, ...). */
@@ -45,7 +47,7 @@ export function writeDict(d: CtfDictData, opts: CtfWriteOptions = {}): Uint8Arra
   const funcidxoff = body.length;
   if (d.functionsIndexed) for (const f of d.functions) body.u32(strs.ref(f.name ?? ''));
   const varoff = body.length;
-  const vars = [...d.variables].sort((a, b) => byteCompare(a.name, b.name));
+  const vars = byName(d.variables);
   for (const v of vars) body.u32(strs.ref(v.name)).u32(v.type);
   const typeoff = body.length;
   for (const t of d.types) encodeRecord(body, t, (s) => strs.ref(s));
