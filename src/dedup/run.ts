@@ -17,7 +17,7 @@ import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
 import { SHARED_MODULE, TypeGraph } from './graph.js';
 import { SHARED, VMLINUX, isKernelImage, type BuiltinMap } from './modules.js';
-import { makeConfig, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
+import { makeConfig, releaseTables, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
 
 export interface Dwarf2CtfOptions {
   outDir: string;
@@ -101,6 +101,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   } else {
     await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
   }
+  releaseTables(cfg);
   const t1 = performance.now();
   graph.finish();
   const warnings = [...graph.warnings];

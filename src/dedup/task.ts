@@ -94,3 +94,9 @@ export function runTask(task: ScanTask, cfg: ScanConfig): FileSummary {
 export function releaseTaskCache(): void {
   cached = undefined;
 }
+
+/** Forget this thread's type-ID tables for a run (its scan is over: they are garbage from now on). */
+export function releaseTables(cfg: ScanConfig): void {
+  tables.delete(cfg);
+  mappers.delete(cfg);
+}
