@@ -10,12 +10,8 @@
  * where drgn fails on the other forms, its one-line error is printed.
  * Best of 3 runs each; wall time and peak RSS from /usr/bin/time.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fixtures } from '../test/helpers/fixtures.js';
-import { VIRTMEM_BIN, best, measure, report, version, drgnError } from './lib.js';
+import { VIRTMEM_BIN, best, measure, report, version, drgnError, have, withKaslrFixtures } from './lib.js';
 import type { Bench } from './run.js';
 
 const SCRIPT = `print(prog["init_uts_ns"].name.release.string_().decode())
@@ -28,14 +24,9 @@ print(prog.type("struct task_struct").size)
 export const bench: Bench = {
   name: 'kernel: cold virtmem info (memory-only and --vmlinux) vs drgn -c DUMP -s VMLINUX',
   async run() {
-    const fx = fixtures().filter((f) => f.kaslr);
-    if (!fx.length) { console.log('   skipped: no KASLR fixtures (npm run fixtures)'); return; }
-    const haveDrgn = spawnSync('drgn', ['--version']).status === 0;
+    const haveDrgn = have('drgn');
     console.log(`   peer: ${haveDrgn ? version('drgn') : 'drgn not installed'}`);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-bench-'));
-    const script = path.join(tmp, 'info.py');
-    fs.writeFileSync(script, SCRIPT);
-    try {
+    await withKaslrFixtures('info.py', SCRIPT, async (fx, script) => {
       for (const f of fx) {
         const dump = f.dumps.elfPaging;
         console.log(`   ${f.abi} (kaslr), ${dump}`);
@@ -57,8 +48,6 @@ export const bench: Bench = {
           console.log(`     ${what}: drgn ${err ? `fails: ${err}` : 'ok'}; virtmem info memory-only ${ours.status === 0 ? `ok in ${ours.wallSeconds.toFixed(2)} s, ${ours.peakRssMiB.toFixed(0)} MiB` : 'FAILED'}`);
         }
       }
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   },
 };

@@ -3,8 +3,11 @@
  * and print virtmem beside its peer with the ratio and the peer's version.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fixtures, type Fixture } from '../test/helpers/fixtures.js';
 
 export interface Measure {
   wallSeconds: number;
@@ -71,4 +74,22 @@ export function drgnError(dump: string, vmlinux: string | undefined, script: str
 /** True when the peer tool runs (`tool --version` exits 0). */
 export function have(tool: string): boolean {
   return spawnSync(tool, ['--version']).status === 0;
+}
+
+/**
+ * The guest benchmarks' common frame: the KASLR fixtures (or a line saying
+ * there are none), and a drgn script written to a temporary file that is
+ * removed afterwards.
+ */
+export async function withKaslrFixtures(scriptName: string, script: string, body: (fx: Fixture[], scriptPath: string) => Promise<void> | void): Promise<void> {
+  const fx = fixtures().filter((f) => f.kaslr);
+  if (!fx.length) { console.log('   skipped: no KASLR fixtures (npm run fixtures)'); return; }
+  const tmp = fs.mkdtempSync(join(os.tmpdir(), 'virtmem-bench-'));
+  const scriptPath = join(tmp, scriptName);
+  fs.writeFileSync(scriptPath, script);
+  try {
+    await body(fx, scriptPath);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }

@@ -11,12 +11,9 @@
  * 2. Cold `virtmem follow DUMP init_task` beside drgn walking the same
  *    structures is not comparable (drgn has no follower); printed alone.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtures } from '../test/helpers/fixtures.js';
-import { VIRTMEM_BIN, best, measure, report, version, drgnError } from './lib.js';
+import { VIRTMEM_BIN, best, measure, report, version, drgnError, have, withKaslrFixtures } from './lib.js';
 import type { Bench } from './run.js';
 
 const SCRIPT = "print(prog['init_uts_ns'].name.release.string_().decode())\n";
@@ -25,21 +22,16 @@ const SCRIPT = "print(prog['init_uts_ns'].name.release.string_().decode())\n";
 export const bench: Bench = {
   name: 'program: cold virtmem print init_uts_ns.name.release (memory-only and --vmlinux) vs drgn -c DUMP -s VMLINUX',
   async run() {
-    const fx = fixtures().filter((f) => f.kaslr);
-    if (!fx.length) { console.log('   skipped: no KASLR fixtures (npm run fixtures)'); return; }
-    const haveDrgn = spawnSync('drgn', ['--version']).status === 0;
+    const haveDrgn = have('drgn');
     console.log(`   peer: ${haveDrgn ? version('drgn') : 'drgn not installed'}`);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-bench-'));
-    const script = path.join(tmp, 'release.py');
-    fs.writeFileSync(script, SCRIPT);
-    try {
+    await withKaslrFixtures('release.py', SCRIPT, async (fx, script) => {
       for (const f of fx) {
         const dump = f.dumps.elfPaging;
         console.log(`   ${f.abi} (${path.basename(dump)}):`);
         const expr = 'init_uts_ns.name.release';
         const memOnly = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw'], { keepStdout: true }));
         // First run on this kernel: an empty DWARF lookup cache (kernel/lookup-cache.ts); later runs use it.
-        const coldVmlinux = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw', '--vmlinux', f.kernel.vmlinux], { keepStdout: true, env: { ...process.env, VIRTMEM_INDEX: fs.mkdtempSync(path.join(tmp, 'index-')) } }));
+        const coldVmlinux = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw', '--vmlinux', f.kernel.vmlinux], { keepStdout: true, env: { ...process.env, VIRTMEM_INDEX: fs.mkdtempSync(path.join(path.dirname(script), 'index-')) } }));
         const withVmlinux = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'print', dump, expr, '--raw', '--vmlinux', f.kernel.vmlinux], { keepStdout: true }));
         for (const [what, m] of [['memory-only', memOnly], ['--vmlinux', withVmlinux]] as const) {
           if (m.status !== 0 || m.stdout.trim() !== f.truth.uname.release) console.log(`     virtmem ${what} FAILED (status ${m.status}, printed ${JSON.stringify(m.stdout.trim())})`);
@@ -63,8 +55,6 @@ export const bench: Bench = {
         const fol = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'follow', f.dumps.kdump, 'init_task']));
         console.log(`     virtmem follow kdump init_task (memory-only, no peer): ${fol.wallSeconds.toFixed(2)} s, ${fol.peakRssMiB.toFixed(0)} MiB`);
       }
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   },
 };

@@ -16,11 +16,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtures } from '../test/helpers/fixtures.js';
 import { parseCrashPs } from '../test/helpers/guest-cli.js';
-import { VIRTMEM_BIN, best, measure, report, version, type Measure } from './lib.js';
+import { VIRTMEM_BIN, best, measure, report, version, type Measure, have, withKaslrFixtures } from './lib.js';
 import type { Bench } from './run.js';
 
 const LIST = `
@@ -48,22 +46,17 @@ const lines = (m: Measure) => m.stdout.trimEnd().split('\n').filter(Boolean).len
 export const bench: Bench = {
   name: 'ps: cold virtmem ps (memory-only and --vmlinux) vs drgn listing tasks and crash -s ps',
   async run() {
-    const fx = fixtures().filter((f) => f.kaslr);
-    if (!fx.length) { console.log('   skipped: no KASLR fixtures (npm run fixtures)'); return; }
-    const haveDrgn = spawnSync('drgn', ['--version']).status === 0;
-    const haveCrash = spawnSync('crash', ['--version']).status === 0;
+    const haveDrgn = have('drgn');
+    const haveCrash = have('crash');
     console.log(`   peers: ${haveDrgn ? version('drgn') : 'drgn not installed'}; ${haveCrash ? version('crash') : 'crash not installed'}`);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-bench-'));
-    const script = path.join(tmp, 'list.py');
-    fs.writeFileSync(script, LIST);
-    try {
+    await withKaslrFixtures('list.py', LIST, async (fx, script) => {
       for (const f of fx) {
         const dump = f.dumps.elfPaging;
         const want = f.truth.tasks.length + 1;
         console.log(`   ${f.abi} (${path.basename(dump)}, ${want} processes):`);
         const memOnly = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'ps', dump], { keepStdout: true }));
         // First run on this kernel: an empty DWARF lookup cache (kernel/lookup-cache.ts); later runs use it.
-        const coldVmlinux = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'ps', dump, '--vmlinux', f.kernel.vmlinux], { keepStdout: true, env: { ...process.env, VIRTMEM_INDEX: fs.mkdtempSync(path.join(tmp, 'index-')) } }));
+        const coldVmlinux = best(2, () => measure(process.execPath, [VIRTMEM_BIN, 'ps', dump, '--vmlinux', f.kernel.vmlinux], { keepStdout: true, env: { ...process.env, VIRTMEM_INDEX: fs.mkdtempSync(path.join(path.dirname(script), 'index-')) } }));
         const withVmlinux = best(3, () => measure(process.execPath, [VIRTMEM_BIN, 'ps', dump, '--vmlinux', f.kernel.vmlinux], { keepStdout: true }));
         for (const [what, m] of [['memory-only', memOnly], ['--vmlinux', withVmlinux]] as const) {
           const n = lines(m) - 1; // header
@@ -84,8 +77,6 @@ export const bench: Bench = {
           report('`virtmem ps --vmlinux` vs crash -s ps', withVmlinux, crash, 'crash -s');
         }
       }
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   },
 };

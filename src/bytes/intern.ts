@@ -22,8 +22,6 @@ export class ByteInterner {
    * byte length and its start in the pool.
    */
   private slots = new Int32Array(SLOT << 14);
-  /** Per string: its hash (as int32), byte length and start in the pool, side by side (one cache line per probe). */
-  private meta = new Int32Array(3 << 12);
   private readonly strings: string[] = [];
   private pool = new Uint8Array(1 << 16);
   private used = 0;
@@ -90,34 +88,29 @@ export class ByteInterner {
     this.pool.set(b.subarray(start, start + len), this.used);
     const j = this.strings.length;
     this.strings.push(str);
-    if ((j + 1) * 3 > this.meta.length) {
-      const grown = new Int32Array(this.meta.length * 2);
-      grown.set(this.meta);
-      this.meta = grown;
-    }
-    this.meta[j * 3] = h | 0;
-    this.meta[j * 3 + 1] = len;
-    this.meta[j * 3 + 2] = this.used;
-    this.used += len;
     if ((j + 1) * 2 > this.slots.length / SLOT) this.rehash(this.slots.length * 2);
-    else this.place(j);
+    place(this.slots, h | 0, j + 1, len, this.used);
+    this.used += len;
   }
 
-  private place(j: number): void {
-    const slots = this.slots;
-    const mask = slots.length / SLOT - 1;
-    const h = this.meta[j * 3];
-    let s = h & mask;
-    while (slots[s * SLOT + 1] !== 0) s = (s + 1) & mask;
-    const o = s * SLOT;
-    slots[o] = h;
-    slots[o + 1] = j + 1;
-    slots[o + 2] = this.meta[j * 3 + 1];
-    slots[o + 3] = this.meta[j * 3 + 2];
-  }
-
+  /** Move every entry into a table of `size` int32s (the slots hold all an entry is). */
   private rehash(size: number): void {
+    const old = this.slots;
     this.slots = new Int32Array(size);
-    for (let j = 0; j < this.strings.length; j++) this.place(j);
+    for (let o = 0; o < old.length; o += SLOT) {
+      if (old[o + 1] !== 0) place(this.slots, old[o], old[o + 1], old[o + 2], old[o + 3]);
+    }
   }
+}
+
+/** Put an entry (hash, 1 + index, length, pool offset) in the first free slot from its hash on. */
+function place(slots: Int32Array, h: number, k: number, len: number, at: number): void {
+  const mask = slots.length / SLOT - 1;
+  let s = h & mask;
+  while (slots[s * SLOT + 1] !== 0) s = (s + 1) & mask;
+  const o = s * SLOT;
+  slots[o] = h;
+  slots[o + 1] = k;
+  slots[o + 2] = len;
+  slots[o + 3] = at;
 }

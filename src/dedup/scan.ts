@@ -203,8 +203,6 @@ export class ScanTables {
   readonly contentsNum = new Map<number, { seq: Float64Array; hash: string }>();
   /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
   readonly anon = new Map<string, Sites>();
-  /** Anonymous types' contents (member types as w-indices) -> their hash (see contentsHash). */
-  readonly contents = new Map<string, string>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
   derivedOf = new Int32Array(4096);
   /** Canonical file name -> a small number, for short lookup keys. */
@@ -612,7 +610,7 @@ export class FileScanner {
     n.hasChildren = a.hasChildren;
     const ats = a.ats, forms = a.forms, consts = a.consts;
     const h = u.header;
-    const sizes = formSizes(a, h);
+    const sizes = a.layout(h).sizes;
     const ops = readOps(a, h, r.le);
     const b = r.bytes;
     const end = r.length;
@@ -1231,35 +1229,9 @@ export class FileScanner {
     return hash;
   }
 
-  /** contentsHash the long way, by strings. */
+  /** contentsHash the long way, by the type ID strings (once per thread per anonymous type, or when its numbers are inexact). */
   private contentsByString(n: Node, depth: number): string {
-    // Looked up by a short key first: member names, widths, offsets and types as w-indices (short,
-    // one-to-one with their ID strings in this thread's tables), the members decoded in place; the
-    // long form with the type ID strings is built and hashed once per thread.
-    let short = '';
-    if (n.hasChildren) {
-      const c = this.scratch;
-      for (let pos = n.childrenAt; ;) {
-        if (!this.childInPlace(n, pos, c)) break;
-        const next = this.skipSubtree(c);
-        if (c.tag === C.DW_TAG_member) {
-          let off = '?';
-          try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
-          const part = `${c.name ?? ''}:${c.bitSize ?? ''}@${off}|`;
-          short += part + this.typeIdOf(c.type, depth + 1) + ';'; // (c is not used after: typeIdOf may decode into it)
-        } else if (c.tag === C.DW_TAG_enumerator) {
-          short += `${c.name ?? ''}=${constText(c)};`;
-        }
-        pos = next;
-      }
-    }
-    short += `size ${n.byteSize ?? ''}`;
-    let h = this.t.contents.get(short);
-    if (h === undefined) {
-      h = hash64(this.contentsLong(n, depth));
-      this.t.contents.set(short, h);
-    }
-    return h;
+    return hash64(this.contentsLong(n, depth));
   }
 
   /** What contentsHash hashes: members with their type ID strings, or enumerators, and the size. */
@@ -1352,29 +1324,6 @@ export class FileScanner {
     }, false);
     this.seen.add(r);
     return r;
-  }
-
-  /** Whether `n` has more than `than` DW_TAG_member children, counted without decoding them (hot: every struct in every unit). */
-  private memberCount(n: Node, than: number): boolean {
-    if (!n.hasChildren) return 0 > than;
-    const u = n.unit;
-    const r = u.reader;
-    const h = u.header;
-    const abbrevs = u.abbrevs;
-    let pos = n.childrenAt, depth = 1, count = 0;
-    while (depth > 0) {
-      if (pos >= h.end) throw r.error('DIE children not terminated before the end of the unit', pos);
-      r.pos = pos;
-      const code = r.uleb128();
-      if (code === 0) { depth--; pos = r.pos; continue; }
-      const a = abbrevs.get(code);
-      if (!a) throw r.error(`unknown abbreviation code ${code}`, pos);
-      if (depth === 1 && a.tag === C.DW_TAG_member) count++;
-      skipAttrs(r, a, h);
-      pos = r.pos;
-      if (a.hasChildren && ++depth > MAX_DIE_DEPTH) throw r.error(`DIEs nested deeper than ${MAX_DIE_DEPTH}`, pos);
-    }
-    return count > than;
   }
 
   /**
@@ -1902,35 +1851,12 @@ function readOps(a: Abbrev, h: UnitHeader, le: boolean): number[] {
   return ops;
 }
 
-/** Each attribute's form size for units of this shape (-1: varies), kept on the abbreviation. */
-function formSizes(a: Abbrev, h: UnitHeader): number[] {
-  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
-  if (a.sizesShape === shape) return a.sizes!;
-  const out: number[] = [];
-  for (let j = 0; j < a.forms.length; j++) out.push(formSize(a.forms[j], h));
-  a.sizes = out;
-  a.sizesShape = shape;
-  return out;
-}
-
 /** Skip the attributes of an entry of abbreviation `a` at r.pos: in one step when all their forms have fixed sizes. */
 function skipAttrs(r: Reader, a: Abbrev, h: UnitHeader): void {
-  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
-  if (a.fixedShape !== shape) {
-    let n = 0;
-    for (let j = 0; j < a.forms.length; j++) {
-      const s = formSize(a.forms[j], h);
-      if (s < 0) { n = -1; break; }
-      n += s;
-    }
-    a.fixedSize = n;
-    a.fixedShape = shape;
-  }
-  const n = a.fixedSize;
-  if (n >= 0 && r.pos + n <= r.length) { r.pos += n; return; }
+  const { sizes, fixed } = a.layout(h);
+  if (fixed >= 0 && r.pos + fixed <= r.length) { r.pos += fixed; return; }
   // Fixed-size runs stepped over, the others (inline strings, LEB128s, blocks) decoded for their length.
   const f = a.forms;
-  const sizes = formSizes(a, h);
   for (let j = 0; j < f.length; j++) {
     const sz = sizes[j];
     if (sz >= 0 && r.pos + sz <= r.length) r.pos += sz;

@@ -9,7 +9,12 @@
  */
 import { Reader } from '../bytes/index.js';
 import { DW_AT_declaration, DW_AT_name, DW_AT_sibling, DW_CHILDREN_yes, DW_FORM_implicit_const } from './constants.js';
+import { formSize } from './form.js';
 import type { AbbrevOffset } from './sections.js';
+import type { UnitHeader } from './unit.js';
+
+/** See Abbrev.layout. */
+export interface AbbrevLayout { readonly sizes: readonly number[]; readonly fixed: number }
 
 export interface AttrSpec {
   at: number;
@@ -35,16 +40,8 @@ export class Abbrev {
   scanPlan: unknown = undefined;
   /** And one more (where DW_AT_sibling sits), for the same. */
   siblingPlan: unknown = undefined;
-  /**
-   * Bytes of an entry's attributes when every form has a fixed size, -1 when
-   * one varies, for units of shape `fixedShape` (see skipAttrs in
-   * dedup/scan.ts); -1 before it is worked out.
-   */
-  fixedSize = -1;
-  fixedShape = -1;
-  /** Per attribute, its form's size in units of shape `sizesShape` (-1: it varies), worked out by the scanners when first needed. */
-  sizes: number[] | undefined = undefined;
-  sizesShape = -1;
+  private layoutShape = -1;
+  private layoutCache?: AbbrevLayout;
   /** dwarf2ctf's per-attribute decoding plan (dedup/scan.ts readOps). */
   readPlan: unknown = undefined;
   readShape = -1;
@@ -87,6 +84,27 @@ export class Abbrev {
   static of(code: number, tag: number, hasChildren: boolean, attrs: AttrSpec[]): Abbrev {
     const consts = attrs.some((a) => a.implicitConst !== undefined) ? attrs.map((a) => a.implicitConst) : undefined;
     return new Abbrev(code, tag, hasChildren, attrs.map((a) => a.at), attrs.map((a) => a.form), consts);
+  }
+
+  /**
+   * Per attribute, its form's size in units of this shape (-1: it varies
+   * (LEB128, inline string, block); -2: a form this reader does not know),
+   * and the bytes of all of them when every size is fixed (-1 otherwise):
+   * what the DIE scanners step over. Worked out once per unit shape.
+   */
+  layout(h: UnitHeader): AbbrevLayout {
+    const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+    if (this.layoutShape === shape) return this.layoutCache!;
+    const sizes: number[] = [];
+    let fixed = 0;
+    for (let i = 0; i < this.forms.length; i++) {
+      const n = formSize(this.forms[i], h);
+      sizes.push(n);
+      fixed = n < 0 || fixed < 0 ? -1 : fixed + n;
+    }
+    this.layoutCache = { sizes, fixed };
+    this.layoutShape = shape;
+    return this.layoutCache;
   }
 
   /** Index of attribute `at` in `attrs`, or -1. */

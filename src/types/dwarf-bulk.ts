@@ -59,7 +59,7 @@ function childOf(parent: number, child: number): boolean {
 }
 
 /** Per abbreviation and unit shape: the size of each attribute (-1 variable) and of all (-1 if any is variable). */
-interface Plan { shape: number; sizes: Int32Array; fixed: number; }
+interface Plan { shape: number; sizes: readonly number[]; fixed: number; }
 const NO_SPEC: { implicitConst?: bigint } = {};
 
 /** A resizable set of typed-array columns, one row per recorded DIE of the current unit. */
@@ -186,15 +186,9 @@ export class BulkLoader {
     const shape = (h.version << 8) | (h.offsetSize << 4) | h.addressSize;
     let p = a.bulkPlan as Plan | undefined;
     if (p && p.shape === shape) return p;
-    const sizes = new Int32Array(a.forms.length);
-    let fixed = 0;
-    for (let i = 0; i < sizes.length; i++) {
-      const s = formSize(a.forms[i], h);
-      if (s === -2) throw this.unit.reader.error(`unknown attribute form 0x${a.forms[i].toString(16)} in abbreviation ${a.code}`);
-      sizes[i] = s;
-      if (s < 0 || fixed < 0) fixed = -1;
-      else fixed += s;
-    }
+    const { sizes, fixed } = a.layout(h);
+    const bad = sizes.indexOf(-2);
+    if (bad >= 0) throw this.unit.reader.error(`unknown attribute form 0x${a.forms[bad].toString(16)} in abbreviation ${a.code}`);
     p = { shape, sizes, fixed };
     a.bulkPlan = p;
     return p;
