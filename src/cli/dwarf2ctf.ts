@@ -19,7 +19,7 @@ import type { Subcommand } from './main.js';
 
 const USAGE = `dwarf2ctf OUTDIR OBJECTS.BUILTIN MODULES.BUILTIN DEDUP.BLACKLIST vmlinux.o module.o ...
        dwarf2ctf OUTDIR -e module.o ...
-  options: -j N (threads scanning, this one included; default: the number of cores), -v (every warning and a
+  options: -j N (processes scanning, this one included; default: the number of cores), -v (every warning and a
   line per dict), -q (nothing but errors), --stats (pass statistics), @FILE (read
   arguments from FILE)`;
 
@@ -93,7 +93,8 @@ export const command: Subcommand = {
       const s = r.graph.stats;
       process.stdout.write(`type IDs: ${r.graph.ids.length}\nduplicates: ${s.duplicates}\nshared by duplication: ${s.sharedByDuplication}\n` +
         `shared by spreading: ${s.sharedBySpread}\nshared by alias fixup: ${s.sharedByAlias}\nalias fixup rounds: ${s.aliasRounds}\n` +
-        `seconds: scan ${r.seconds.scan.toFixed(2)}, dedup ${r.seconds.dedup.toFixed(2)}, write ${r.seconds.write.toFixed(2)}\n`);
+        `seconds: scan ${r.seconds.scan.toFixed(2)}, dedup ${r.seconds.dedup.toFixed(2)}, write ${r.seconds.write.toFixed(2)}\n` +
+        `peak RSS, all processes: ${(r.peakRss / 2 ** 20).toFixed(0)} MiB\n`);
     }
     return 0;
   },

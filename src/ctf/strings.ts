@@ -45,7 +45,8 @@ export class CtfStrings {
 /** Builds a deduplicated internal string table; offset 0 is always "". */
 export class CtfStringBuilder {
   private readonly offsets = new Map<string, number>([['', 0]]);
-  private readonly parts: Uint8Array[] = [new Uint8Array(1)];
+  /** The table so far (NUL-terminated strings, "" first), in a buffer that doubles as needed. */
+  private buf = new Uint8Array(4096);
   private length = 1;
   private readonly enc = new TextEncoder();
 
@@ -55,21 +56,38 @@ export class CtfStringBuilder {
     if (off === undefined) {
       off = this.length;
       if (off > CTF_MAX_NAME) throw new RangeError('CTF string table larger than 2 GiB');
-      const b = this.enc.encode(s);
-      if (b.includes(0)) throw new RangeError(`string with a NUL byte cannot be stored in CTF: ${JSON.stringify(s)}`);
-      this.parts.push(b, new Uint8Array(1));
-      this.length += b.length + 1;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; ASCII (nearly every C name) is copied as is.
+      if (off + 3 * s.length + 1 > this.buf.length) this.grow(off + 3 * s.length + 1);
+      const b = this.buf;
+      let p = off;
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 0) throw new RangeError(`string with a NUL byte cannot be stored in CTF: ${JSON.stringify(s)}`);
+        if (c >= 0x80) {
+          p = off + this.enc.encodeInto(s, b.subarray(off)).written;
+          if (b.subarray(off, p).includes(0)) throw new RangeError(`string with a NUL byte cannot be stored in CTF: ${JSON.stringify(s)}`);
+          break;
+        }
+        b[p++] = c;
+      }
+      b[p++] = 0;
+      this.length = p;
       this.offsets.set(s, off);
     }
     return off;
   }
 
+  private grow(need: number): void {
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.length));
+    this.buf = nb;
+  }
+
   get size(): number { return this.length; }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let p = 0;
-    for (const b of this.parts) { out.set(b, p); p += b.length; }
-    return out;
+    return this.buf.slice(0, this.length);
   }
 }

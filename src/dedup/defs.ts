@@ -2,8 +2,8 @@
  * What the scan of one object file hands to the rest of dwarf2ctf: a table of
  * type IDs with, for each, the description CTF construction needs (`TypeDef`),
  * and per module the IDs it saw and the variables it defines. Plain data only
- * (arrays, strings, numbers), so a worker thread can send it by structured
- * clone.
+ * (arrays, typed arrays, strings, numbers), so a scanning process can send
+ * it over its IPC channel (V8's serializer).
  *
  * References between descriptions are indices into the same file's table;
  * the merge (graph.ts) renumbers them into the global table.

@@ -65,7 +65,7 @@
  *
  * THE PASSES
  * ----------
- * 1. Scan (scan.ts, task.ts; in worker threads across files and across
+ * 1. Scan (scan.ts, task.ts; in scanning processes across files and across
  *    slices of vmlinux's compile units). Each compile unit maps to a module
  *    (modules.ts: objects.builtin and modules.builtin for the kernel image's
  *    units, the file name for a module object). Every type DIE at file scope,
@@ -79,20 +79,23 @@
  *    seed's repeated walks over the whole kernel's DWARF become walks over an
  *    in-memory graph.
  *    Scan work is cut into tasks (one per module object, several slices of
- *    the kernel image's compile units) for N threads (this one and N - 1
- *    workers: this one scans modules between their messages); summaries are
+ *    the kernel image's compile units) for N processes (this one and N - 1
+ *    children: this one scans modules between their messages); summaries are
  *    merged in task order, so the output does not depend on timing. Memory
  *    stays bounded by what the summaries hold (IDs and descriptions, one per
- *    distinct type per file), never the DWARF of more than one file per worker.
- *    A worker keeps its type-ID tables (ScanTables) from file to file: an ID
- *    string is built and sent once per thread, a header type met again in the
- *    next module is found by a short key (name, then numbers) and a summary
- *    names IDs by the thread's index, carrying only the new strings and the
- *    descriptions that could change the merged result; the main thread keeps
- *    one index map per thread. So a worker's summaries must be merged in the
- *    order it made them: each worker takes tasks in increasing task order.
- *    Only about the image's share of the workers scan image slices (each
- *    holds the image's DWARF); the others take modules.
+ *    distinct type per file), never the DWARF of more than one file per process.
+ *    (Processes rather than worker threads: threads share an address space,
+ *    and each mapping change one makes, as the JIT and the heaps do all the
+ *    time, interrupts the others for a TLB shootdown; see run.ts Scanner.)
+ *    A scanner keeps its type-ID tables (ScanTables) from file to file: an
+ *    ID string is built and sent once per process, a header type met again
+ *    in the next module is found by a short key (name, then numbers) and a
+ *    summary names IDs by the scanner's index, carrying only the new strings
+ *    and the descriptions that could change the merged result; the main
+ *    process keeps one index map per scanner. So a scanner's summaries must
+ *    be merged in the order it made them: each takes tasks in increasing
+ *    task order. Only about the image's share of the scanners take image
+ *    slices (each holds the image's DWARF); the others take modules.
  *    Most of a module's DWARF repeats header types its thread has already
  *    described, so the scan does not describe them again. A named type is
  *    looked up by numbers (its name's number from a cross-file interner,

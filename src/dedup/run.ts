@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { UsageError, writeFileIfChangedAsync } from '../bytes/index.js';
@@ -51,6 +52,8 @@ export interface Dwarf2CtfResult {
   warnings: string[];
   graph: TypeGraph;
   seconds: { scan: number; dedup: number; write: number };
+  /** Peak resident set size in bytes: this process's plus each scanning child's (an upper bound on the peak of the sum). */
+  peakRss: number;
 }
 
 const gzipAsync = promisify(gzip);
@@ -95,11 +98,12 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
     if (task.kernelImage) for (const m of s.modules) if (m.module !== VMLINUX) builtinModules.add(m.module);
     graph.merge(s);
   };
+  let childRss = 0;
   if (jobs === 1 || tasks.length === 1) {
     for (const t of tasks) consume(runTask(t, cfg), t);
     releaseTaskCache();
   } else {
-    await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
+    childRss = await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
   }
   releaseTables(cfg);
   const t1 = performance.now();
@@ -147,7 +151,8 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   if (failed !== undefined) throw failed;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
-  return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 } };
+  const peakRss = process.resourceUsage().maxRSS * 1024 + childRss;
+  return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 }, peakRss };
 }
 
 /**
@@ -167,21 +172,65 @@ export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string
   return Math.min(n, Math.max(1, Math.round((n * image) / Math.max(total, 1))));
 }
 
+/** Tasks a scanning process has in hand (queued in its pipe): enough that it never waits for this thread, which answers between its own tasks. */
+const TASKS_IN_HAND = 8;
+
 /**
- * Run tasks on `n` participants: n - 1 worker threads and this thread (the
- * last participant); results are consumed in task order. This thread scans
- * too (one thread fewer to start, warm up and send summaries from), between
- * the workers' messages; it is an image participant only when all are, so
- * what it scans comes in small pieces (modules) and the workers are not kept
- * waiting for their next task. Each worker has two tasks in hand. Each
- * participant takes tasks in increasing task order (its summaries name IDs
- * relative to its earlier ones, so they must be merged in the order it made
- * them): image participants the next task of any kind, the others the next
- * that is not an image slice.
+ * A scanning child process: this file's worker.js run by fork(), spoken to
+ * over its IPC channel with V8's serializer (typed arrays cross as such).
+ * Processes, not worker threads: threads share one address space, and every
+ * mapping change one makes (the JIT's code pages, the heaps growing and
+ * shrinking) stops the others for a TLB shootdown and contends for the
+ * mmap lock; on this 2-core VM that cost 0.8 s of CPU per run in the
+ * kernel alone, and a process does the same work without it.
  */
-async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<void> {
-  const url = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: n - 1 }, () => new Worker(url, { workerData: cfg }));
+class Scanner {
+  private readonly child: ChildProcess;
+  private stopping = false;
+  /** The child's peak RSS in bytes, as it last reported. */
+  peakRss = 0;
+
+  constructor(cfg: ScanConfig, participant: number) {
+    const script = fileURLToPath(new URL('./worker.js', import.meta.url));
+    // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+    this.child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+    this.child.send({ seq: -1, cfg, participant });
+  }
+
+  send(seq: number, task: ScanTask): void { this.child.send({ seq, task }); }
+  onMessage(f: (m: ScanReply) => void): void {
+    this.child.on('message', (m: ScanReply) => { if (m.rss) this.peakRss = m.rss; f(m); });
+  }
+  onError(f: (e: Error) => void): void { this.child.on('error', f); }
+  /** Called when the child goes away before it was told to (killed, out of memory, crashed). */
+  onExit(f: (why: string) => void): void {
+    this.child.on('exit', (code, signal) => { if (!this.stopping) f(signal ? `killed by ${signal}` : `exit code ${code}`); });
+  }
+  /** Done: the child exits when its channel closes (worker.ts). */
+  stop(): void {
+    this.stopping = true;
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+/** What a scanning process answers: a summary or an error, with its peak RSS so far. */
+export interface ScanReply { seq: number; summary?: FileSummary; error?: string; usage?: boolean; rss?: number }
+
+/**
+ * Run tasks on `n` participants: n - 1 child processes and this thread (the
+ * last participant); results are consumed in task order. This thread scans
+ * too (one process fewer to start, warm up and send summaries from), between
+ * the children's messages; it is an image participant only when all are, so
+ * what it scans comes in small pieces (modules) and the children are not
+ * kept waiting for their next task. Each child has TASKS_IN_HAND tasks in
+ * hand. Each participant takes tasks in increasing task order (its summaries
+ * name IDs relative to its earlier ones, so they must be merged in the order
+ * it made them): image participants the next task of any kind, the others
+ * the next that is not an image slice. Returns the children's peak RSS, summed.
+ */
+async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<number> {
+  const workers = Array.from({ length: n - 1 }, (_, k) => new Scanner(cfg, k + 1));
   const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
   const results = new Map<number, FileSummary>();
   const taken = new Uint8Array(tasks.length);
@@ -210,23 +259,22 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     const feed = () => {
       if (failure) return;
       const seq = next(k);
-      if (seq >= 0) w.postMessage({ seq, task: tasks[seq] });
+      if (seq >= 0) w.send(seq, tasks[seq]);
     };
-    w.on('message', (msg: { seq: number; summary?: FileSummary; error?: string }) => {
+    w.onMessage((msg) => {
       if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
       else results.set(msg.seq, msg.summary!);
       feed();
       drain();
       wake?.();
     });
-    w.on('error', (e) => { failure ??= e; wake?.(); });
-    // A worker that goes away with tasks in hand (killed, out of memory) must not leave this thread waiting.
-    w.on('exit', (code) => {
-      if (merged < tasks.length) failure ??= new Error(`dwarf2ctf worker thread exited (code ${code}) before the scan was done`);
+    w.onError((e) => { failure ??= e; wake?.(); });
+    // A child that goes away with tasks in hand must not leave this thread waiting.
+    w.onExit((why) => {
+      if (merged < tasks.length) failure ??= new Error(`dwarf2ctf scanning process ${k + 1} ended (${why}) before the scan was done`);
       wake?.();
     });
-    feed();
-    feed();
+    for (let i = 0; i < TASKS_IN_HAND; i++) feed();
   });
   const me = n - 1;
   while (!failure && merged < tasks.length) {
@@ -239,7 +287,7 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
         break;
       }
       drain();
-      await new Promise((r) => setImmediate(r)); // let the workers' messages in
+      await new Promise((r) => setImmediate(r)); // let the children's messages in
       continue;
     }
     releaseTaskCache(); // this thread's last file
@@ -247,7 +295,7 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     wake = undefined;
   }
   releaseTaskCache();
-  // Torn down in the background (tens of milliseconds of heap freeing the dicts need not wait for).
-  for (const w of workers) void w.terminate().catch(() => {});
+  for (const w of workers) w.stop();
   if (failure) throw failure;
+  return workers.reduce((a, w) => a + w.peakRss, 0);
 }

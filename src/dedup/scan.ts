@@ -24,7 +24,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { ByteInterner, FormatError, type Reader } from '../bytes/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
@@ -166,7 +165,11 @@ export function canonicalPath(p: string): string {
 }
 
 let nextTablesId = 0;
-const TABLES_PER_THREAD = 1 << 20;
+const TABLES_PER_PARTICIPANT = 1 << 20;
+/** This process's number among the scanning processes of a run (0: the one that merges). */
+let participant = 0;
+/** Set once, in a scanning child process (run.ts Scanner), so that its tables' IDs differ from every other participant's. */
+export function setParticipant(k: number): void { participant = k; }
 
 /**
  * The type IDs a thread has met, kept from one file to the next (a worker
@@ -181,8 +184,8 @@ export class ScanTables {
   readonly strNames = new OffsetCache();
   /** Names: one string object per distinct name, whichever file it came from. */
   readonly interner = new ByteInterner();
-  /** Identifies this table in summaries (unique within the process that made it). */
-  readonly id = threadId * TABLES_PER_THREAD + (nextTablesId++ % TABLES_PER_THREAD);
+  /** Identifies this table in summaries (unique among the processes of a run). */
+  readonly id = participant * TABLES_PER_PARTICIPANT + (nextTablesId++ % TABLES_PER_PARTICIPANT);
   readonly ids = new Map<string, number>();
   readonly idList: string[] = [];
   /** Per w-index: 1 for a non-opaque named struct/union/enum or a type based on one (alias fixup). */

@@ -1,8 +1,8 @@
 /**
  * One unit of scanning work: a file (or a slice of a kernel image's compile
- * units) -> its FileSummary. The same function runs in the main thread and
- * in worker threads (worker.ts); it keeps the last file's DWARF open so a
- * worker given several slices of vmlinux loads it once.
+ * units) -> its FileSummary. The same function runs in the main process and
+ * in scanning child processes (worker.ts); it keeps the last file's DWARF
+ * open so a scanner given several slices of vmlinux loads it once.
  */
 import { FormatError } from '../bytes/index.js';
 import { DwarfInfo, loadDwarfSections } from '../dwarf/index.js';

@@ -1,20 +1,29 @@
 /**
- * Worker-thread entry: receives ScanTasks, answers FileSummaries (or an
- * error message), using the ScanConfig it was started with.
+ * A scanning child process (run.ts Scanner forks this file): receives
+ * ScanTasks over its IPC channel, answers FileSummaries (or an error
+ * message) with its peak RSS, using the ScanConfig of its first message.
+ * It exits when the channel closes.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { VirtmemError } from '../bytes/index.js';
-import { releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
+import type { ScanReply } from './run.js';
+import { setParticipant } from './scan.js';
+import { runTask, type ScanConfig, type ScanTask } from './task.js';
 
-const cfg = workerData as ScanConfig;
+interface Msg { seq: number; task?: ScanTask; cfg?: ScanConfig; participant?: number }
 
-parentPort?.on('message', (msg: { seq: number; task?: ScanTask; release?: boolean }) => {
-  if (msg.release) { releaseTaskCache(); return; }
+let cfg: ScanConfig | undefined;
+
+function answer(r: ScanReply): void {
+  r.rss = process.resourceUsage().maxRSS * 1024;
+  process.send!(r);
+}
+
+process.on('message', (msg: Msg) => {
+  if (msg.cfg) { cfg = msg.cfg; setParticipant(msg.participant ?? 0); return; }
   try {
-    const summary = runTask(msg.task!, cfg);
-    parentPort!.postMessage({ seq: msg.seq, summary }, [summary.ids.buffer as ArrayBuffer, summary.newAliasable.buffer as ArrayBuffer]);
+    answer({ seq: msg.seq, summary: runTask(msg.task!, cfg!) });
   } catch (e) {
-    const err = e as Error;
-    parentPort!.postMessage({ seq: msg.seq, error: `${err.message}`, usage: e instanceof VirtmemError });
+    answer({ seq: msg.seq, error: (e as Error).message, usage: e instanceof VirtmemError });
   }
 });
+process.on('disconnect', () => process.exit(0));

@@ -124,6 +124,38 @@ test('a dict written from scratch (lmembers, labels, enum forward, varargs): obj
   }
 });
 
+test('names are stored once each, UTF-8 ones byte for byte, and a name with a NUL is refused', (t) => {
+  const { dir, cleanup } = tmpdir();
+  t.after(cleanup);
+  const data = handmade(true);
+  data.labels = [];
+  // gcc accepts UTF-8 identifiers; a long table makes the string buffer grow several times.
+  const many = Array.from({ length: 3000 }, (_, i) => ({ name: `m${i}_größe_ε`, type: 1, bitOffset: 32 * i }));
+  data.types.push({ kind: CTF_K_STRUCT, name: 'naïve', isRoot: true, size: 4 * many.length, members: many });
+  data.variables.push({ name: 'zeta', type: 10 }, { name: 'ünter', type: 10 });
+  const bytes = writeDict(data);
+  const { stdout, stderr } = objdumpCtf(wrapCtf(dir, bytes, 'utf8'));
+  assert.equal(stderr, '');
+  const [od] = parseObjdumpCtf(stdout);
+  const naive = od.types.get(10)!;
+  assert.equal(naive.text, 'struct naïve');
+  assert.equal(naive.members.length, many.length);
+  const last = naive.members.at(-1)!;
+  assert.deepEqual([last.name, last.bitOffset, last.id], ['m2999_größe_ε', 32 * 2999, 1]);
+  assert.deepEqual(CtfDict.open(bytes).toData().types[9], data.types[9]);
+  // Each distinct name once: 'zeta' (a variable twice) and the members' names are not repeated.
+  const h = CtfDict.open(bytes).header;
+  const names = new Set(['handmade.c', ...data.variables.map((v) => v.name), 'int', 'huge', 'head', 'body', 'tail', 'last', 'un', 'i', 'bits',
+    'later', 'big', 'LO', 'HI', 'naïve', ...many.map((m) => m.name), 'huge', 'fmt']);
+  const utf8 = [...names].reduce((a, n) => a + Buffer.byteLength(n) + 1, 1);
+  assert.equal(h.strlen, utf8, 'string table: "" then each distinct name once, NUL-terminated');
+  const bad = handmade(true);
+  bad.types[0] = { ...bad.types[0], name: 'in\0t' } as typeof bad.types[0];
+  assert.throws(() => writeDict(bad), /NUL byte/);
+  bad.types[0] = { ...bad.types[0], name: 'ü\0t' } as typeof bad.types[0];
+  assert.throws(() => writeDict(bad), /NUL byte/);
+});
+
 test('an archive written from scratch: objdump resolves the child through the parent we named', (t) => {
   const { dir, cleanup } = tmpdir();
   t.after(cleanup);

@@ -1,10 +1,12 @@
 /**
- * The scan's worker threads keep their type-ID tables from file to file and
- * send the main thread only what it has not had (scan.ts ScanTables,
- * graph.ts merge): which thread scans which module must not show in the
+ * The scanning processes keep their type-ID tables from file to file and
+ * send the main process only what it has not had (scan.ts ScanTables,
+ * graph.ts merge): which process scans which module must not show in the
  * output. Modules alone (no kernel image, so no slicing that depends on -j)
- * give byte-identical dicts with 1, 2 and 3 workers, and objdump --ctf reads
- * them, children through shared_ctf, without a warning.
+ * give byte-identical dicts with 1, 2 and 3 scanners, and objdump --ctf reads
+ * them, children through shared_ctf, without a warning. A scanning process
+ * that dies mid-scan (killed, as the OOM killer would) makes the run fail
+ * with an error that says so, rather than hang or write partial dicts.
  *
  * Input: about 40 of the Debian 6.1 kernel's module debug files, every 25th
  * by size (small and large), plus a family that shares many types.
@@ -27,7 +29,7 @@ import { deriveObjectsBuiltin, objdumpDicts, koFiles } from '../helpers/dedup.js
 import { kernelOrSkip } from '../helpers/kernels.js';
 
 
-test('modules scanned by 1, 2 or 3 threads give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
+test('modules scanned by 1, 2 or 3 processes give the same dicts, and objdump reads them', { timeout: 10 * 60_000 }, async (t) => {
   const k = kernelOrSkip(t, '6.1');
   if (!k) return;
   const { dir, cleanup } = tmpdir('virtmem-d2c-threads-');
@@ -53,7 +55,7 @@ test('modules scanned by 1, 2 or 3 threads give the same dicts, and objdump read
   }
 });
 
-/** Run dwarf2ctf with 1, 2 and 3 workers into dir/j<N>; every output file must be byte-identical to -j1's. */
+/** Run dwarf2ctf with 1, 2 and 3 scanning processes into dir/j<N>; every output file must be byte-identical to -j1's. */
 async function sameForEveryJobs(dir: string, opts: Omit<Dwarf2CtfOptions, 'outDir' | 'jobs'>, checkCount: (dicts: number) => void): Promise<void> {
   const outs: Map<string, Buffer>[] = [];
   for (const jobs of [1, 2, 3]) {
@@ -64,13 +66,13 @@ async function sameForEveryJobs(dir: string, opts: Omit<Dwarf2CtfOptions, 'outDi
   }
   const [one, ...rest] = outs;
   for (const [i, other] of rest.entries()) {
-    assert.deepEqual([...other.keys()], [...one.keys()], `file names with ${i + 2} workers`);
+    assert.deepEqual([...other.keys()], [...one.keys()], `file names with ${i + 2} scanners`);
     const differ = [...one].filter(([f, bytes]) => !bytes.equals(other.get(f)!)).map(([f]) => f);
     assert.deepEqual(differ, [], `${differ.length} of ${one.size} dicts differ between -j${i + 2} and -j1`);
   }
 }
 
-test('vmlinux (sliced) and modules scanned by 1, 2 or 3 threads give the same dicts', { timeout: 10 * 60_000 }, async (t) => {
+test('vmlinux (sliced) and modules scanned by 1, 2 or 3 processes give the same dicts', { timeout: 10 * 60_000 }, async (t) => {
   const k = kernelOrSkip(t, '6.1');
   if (!k) return;
   const { dir, cleanup } = tmpdir('virtmem-d2c-slices-');
@@ -86,4 +88,42 @@ test('vmlinux (sliced) and modules scanned by 1, 2 or 3 threads give the same di
   assert.ok(slices >= 3, `vmlinux is cut into ${slices} slices`);
   await sameForEveryJobs(dir, { files: [k.vmlinux, ...mods], sharing: true, builtin, blacklist: new Set() },
     (n) => assert.ok(n >= mods.length + 50, `${n} dicts (shared_ctf, vmlinux, built-in modules, ${mods.length} loadable ones)`));
+});
+
+/** This process's children (Linux: /proc/PID/task/TID/children). */
+function childPids(): number[] {
+  const out: number[] = [];
+  for (const tid of fs.readdirSync(`/proc/${process.pid}/task`)) {
+    try {
+      out.push(...fs.readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+test('a scanning process killed mid-scan fails the run with an error naming it, and writes nothing', { timeout: 10 * 60_000 }, async (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const { dir, cleanup } = tmpdir('virtmem-d2c-kill-');
+  t.after(cleanup);
+  const files = koFiles(path.join(k.debugModules, 'kernel')).sort();
+  assert.ok(files.length > 1000, `${files.length} modules`);
+  const before = new Set(childPids());
+  let killed = 0;
+  const timer = setInterval(() => {
+    for (const pid of childPids()) {
+      if (before.has(pid) || killed) continue;
+      process.kill(pid, 'SIGKILL');
+      killed = pid;
+    }
+  }, 50);
+  const out = path.join(dir, 'out');
+  try {
+    await assert.rejects(dwarf2ctf({ outDir: out, files, sharing: true, builtin: { objects: new Map(), modules: new Set() }, blacklist: new Set(), jobs: 2 }),
+      /dwarf2ctf scanning process 1 ended \(killed by SIGKILL\) before the scan was done/);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(killed > 0, 'a scanning process was started (and killed)');
+  assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0, 'no dict written');
 });
