@@ -6,3 +6,4 @@ export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors
 export { writeFileAtomic, writeFileIfChanged, writeFileAtomicAsync, writeFileIfChangedAsync } from './atomic.js';
 export { crc32 } from './crc32.js';
 export { ByteInterner } from './intern.js';
+export { StampedIntMap } from './stamped.js';

@@ -22,6 +22,8 @@ export interface ByteSource {
   read(offset: number, length: number): Uint8Array;
   /** Same as read, but always a fresh copy the caller owns. */
   readCopy(offset: number, length: number): Uint8Array;
+  /** `into.length` bytes at `offset`, into the caller's buffer (a scratch buffer reused from read to read). */
+  readInto(offset: number, into: Uint8Array): void;
   close(): void;
 }
 
@@ -44,6 +46,9 @@ export class BufferSource implements ByteSource {
   }
   readCopy(offset: number, length: number): Uint8Array {
     return this.read(offset, length).slice();
+  }
+  readInto(offset: number, into: Uint8Array): void {
+    into.set(this.read(offset, into.length));
   }
   close(): void { /* nothing */ }
 }
@@ -139,18 +144,29 @@ export class FileSource implements ByteSource {
 
   private readDirect(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(this.fd, out, got, Math.min(length - got, 1 << 30), offset + got);
-      if (n === 0) throw new FormatError('short read: file shrank while reading', { source: this.name, offset: offset + got });
-      got += n;
-    }
-    this.stats.bytesRead += length;
+    this.readInto(offset, out);
     return out;
   }
 
   readCopy(offset: number, length: number): Uint8Array {
+    // A page or more goes straight from the file into the caller's buffer: one copy, not three.
+    if (length >= this.pageSize) {
+      if (offset < 0 || offset + length > this.size) throw outOfRange(this.name, offset, length, this.size);
+      return this.readDirect(offset, length);
+    }
     return this.read(offset, length).slice();
+  }
+
+  readInto(offset: number, into: Uint8Array): void {
+    const length = into.length;
+    if (offset < 0 || offset + length > this.size) throw outOfRange(this.name, offset, length, this.size);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd, into, got, Math.min(length - got, 1 << 30), offset + got);
+      if (n === 0) throw new FormatError('short read: file shrank while reading', { source: this.name, offset: offset + got });
+      got += n;
+    }
+    this.stats.bytesRead += length;
   }
 
   close(): void {

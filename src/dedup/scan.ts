@@ -24,7 +24,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ByteInterner, FormatError, type Reader } from '../bytes/index.js';
+import { ByteInterner, StampedIntMap, FormatError, type Reader } from '../bytes/index.js';
 import {
   CTF_FP_CPLX, CTF_FP_DCPLX, CTF_FP_DOUBLE, CTF_FP_LDCPLX, CTF_FP_LDOUBLE, CTF_FP_SINGLE, CTF_INT_BOOL, CTF_INT_CHAR, CTF_INT_SIGNED,
 } from '../ctf/index.js';
@@ -781,20 +781,19 @@ export class FileScanner {
     const bytes = u.dwarf.sections.str;
     if (this.hashNames && bytes && offset >= 0 && offset < bytes.length && hashName(n, bytes, offset) >= 0) return;
     const it = this.t.interner;
-    const cache = this.t.strNames;
-    const slots = cache.slots;
-    const mine = u.dwarf === this.dwarf && offset >= 0 && 2 * offset + 1 < slots.length;
-    if (mine && slots[2 * offset] === cache.gen) {
-      const a = slots[2 * offset + 1];
-      n.nameId = a - 1;
-      n.name = it.stringAt(a - 1);
+    const cache = this.t.strNames.names;
+    const mine = u.dwarf === this.dwarf && offset >= 0 && offset < 0x7fffffff;
+    const known = mine ? cache.get(offset) : -1;
+    if (known >= 0) {
+      n.nameId = known;
+      n.name = it.stringAt(known);
       return;
     }
     const s = bytes && offset >= 0 && offset < bytes.length ? it.internZ(bytes, offset) : undefined;
     if (s === undefined) { n.name = u.str(offset); return; } // (which reports what is wrong)
     n.name = s;
     n.nameId = it.lastId;
-    if (mine) { slots[2 * offset] = cache.gen; slots[2 * offset + 1] = it.lastId + 1; }
+    if (mine) cache.set(offset, it.lastId);
   }
 
 
@@ -1595,69 +1594,53 @@ class IdSet {
 }
 
 /**
- * DIE -> w-index for one compile unit: an array indexed by offset within the
- * unit (reused from unit to unit, generation-stamped so nothing is cleared),
- * a map for DIEs elsewhere (type units, other units).
+ * DIE -> w-index for one compile unit: a StampedIntMap by offset within the
+ * unit (reused from unit to unit; starting a unit clears nothing), a map for
+ * DIEs elsewhere (type units, other units).
  */
-const MAX_MEMO_ARRAY = 1 << 22;
-
 class DieMemo {
-  /** Per offset in the unit: the generation (unit) that set it, then the w-index, side by side. */
-  private vals = new Int32Array(2 << 16);
-  private gen = 0;
+  private readonly map = new StampedIntMap(1 << 13);
   private readonly other = new Map<number, number>();
   private start = 0;
   private end = 0;
 
-  /** Start a unit: entries of earlier units go stale at once (nothing is cleared). */
+  /** Start a unit: entries of earlier units are forgotten. */
   reset(start: number, end: number): void {
-    this.gen++;
+    this.map.clear();
     if (this.other.size) this.other.clear();
-    if (end - start > MAX_MEMO_ARRAY) end = start; // a huge unit: the map alone
+    if (end - start >= 0x7fffffff) end = start; // (offsets in it would not fit the map's keys: the Map alone)
     this.start = start;
     this.end = end;
-    if (2 * (end - start) > this.vals.length) { this.vals = new Int32Array(2 * (end - start)); }
   }
 
   get(key: number): number | undefined {
     if (key >= this.start && key < this.end) {
-      const i = 2 * (key - this.start);
-      return this.vals[i] === this.gen ? this.vals[i + 1] : undefined;
+      const w = this.map.get(key - this.start);
+      return w < 0 ? undefined : w;
     }
     return this.other.get(key);
   }
 
   set(key: number, w: number): void {
-    if (key >= this.start && key < this.end) {
-      const i = 2 * (key - this.start);
-      this.vals[i] = this.gen;
-      this.vals[i + 1] = w;
-    } else {
-      this.other.set(key, w);
-    }
+    if (key >= this.start && key < this.end) this.map.set(key - this.start, w);
+    else this.other.set(key, w);
   }
 }
 
 /**
- * .debug_str offset -> interned name, one array per thread, reused from file
- * to file: a thousand modules would otherwise each zero an array for their
- * string table. An entry counts only if the current file's generation set
- * it, so starting a file clears nothing. Kept as is while one file is
- * scanned in several slices.
+ * .debug_str offset -> interned name number, one table per scanner, reused
+ * from file to file and cleared (in O(1)) when a file starts; kept as is
+ * while one file is scanned in several slices.
  */
 class OffsetCache {
-  /** Per offset: the generation (file) that set it, then 1 + the name's number, side by side. */
-  slots = new Int32Array(2 << 16);
-  gen = 0;
+  readonly names = new StampedIntMap(1 << 14);
   private file?: DwarfInfo;
 
-  /** Start on file `d` (unless it is the one being scanned already): every entry of earlier files goes stale at once. */
+  /** Start on file `d` (unless it is the one being scanned already). */
   forFile(d: DwarfInfo): void {
     if (this.file === d) return;
     this.file = d;
-    this.gen++;
-    const n = d.sections.str?.length ?? 0;
-    if (2 * n > this.slots.length) { this.slots = new Int32Array(2 * n); }
+    this.names.clear();
   }
 }
 

@@ -27,6 +27,10 @@ export interface SectionDataOptions {
 
 const hex = (n: number | bigint) => '0x' + n.toString(16);
 
+/** Relocation sections larger than this are read in pieces of about this size (see applyFrom). */
+const RELOC_CHUNK = 4 << 20;
+let relocScratch: Uint8Array | undefined;
+
 export class ElfFile {
   readonly name: string;
   readonly source: ByteSource;
@@ -147,10 +151,6 @@ export class ElfFile {
       throw this.error(`${what} (0x${length.toString(16)} bytes at ${hex(offset)}) runs past end of file (size ${hex(this.source.size)})`, offset);
     }
     if (this.source instanceof BufferSource) return this.source.read(offset, length);
-    if (length > 1 << 20) {
-      const b = this.source.read(offset, length);
-      if (b.byteOffset === 0 && b.buffer.byteLength === length) return b;
-    }
     return this.source.readCopy(offset, length);
   }
 
@@ -167,12 +167,13 @@ export class ElfFile {
   sectionData(s: ElfSection | string, opts: SectionDataOptions = {}): Uint8Array {
     const sec = this.resolve(s);
     if (sec.type === SHT.SHT_NOBITS || sec.type === SHT.SHT_NULL) return new Uint8Array(0);
-    const raw = this.readRange(sec.offset, sec.size, `section ${sec.name || sec.index}`);
-    if (opts.raw) return raw;
+    const what = `section ${sec.name || sec.index}`;
+    if (opts.raw) return this.readRange(sec.offset, sec.size, what);
     const relocate = opts.relocate ?? this.header.type === ET.ET_REL;
     const key = `${sec.index}:${relocate ? 1 : 0}`;
     const hit = this.dataCache.get(key);
     if (hit) return hit;
+    const raw = this.readRange(sec.offset, sec.size, what);
     const where = { source: this.name, section: sec.name, offset: sec.offset };
     let data = raw;
     if (sec.flags & SHF.SHF_COMPRESSED) data = decompressGabi(raw, this.is64, this.littleEndian, where);
@@ -180,7 +181,8 @@ export class ElfFile {
     if (relocate) {
       const rels = this.relocationSectionsFor(sec);
       if (rels.length) {
-        if (data === raw) data = raw.slice();
+        // (bytes read from a file are this call's own; a caller's buffer is not written to)
+        if (data === raw && this.source instanceof BufferSource) data = raw.slice();
         for (const rs of rels) this.applyFrom(rs, sec, data);
       }
     }
@@ -217,11 +219,28 @@ export class ElfFile {
     }
     if (rs.type !== SHT.SHT_REL && rs.type !== SHT.SHT_RELA) throw this.error(`section ${rs.name} is ${shtShort(rs.type)}, not REL or RELA`, rs.offset, rs.name);
     const values = this.symbolValues(symtab);
-    applyRelocationsRaw({
-      data, sectionAddr: target.addr, rel: this.sectionData(rs, { relocate: false }), rela: rs.type === SHT.SHT_RELA, is64: this.is64, symbols: values,
-      machine: this.header.machine, le: this.littleEndian, source: this.name, relSection: rs.name, relOffset: rs.offset,
-      relEntSize: this.is64 ? (rs.type === SHT.SHT_RELA ? 24 : 16) : (rs.type === SHT.SHT_RELA ? 12 : 8),
+    const relEntSize = this.is64 ? (rs.type === SHT.SHT_RELA ? 24 : 16) : (rs.type === SHT.SHT_RELA ? 12 : 8);
+    const apply = (rel: Uint8Array, relOffset: number) => applyRelocationsRaw({
+      data, sectionAddr: target.addr, rel, rela: rs.type === SHT.SHT_RELA, is64: this.is64, symbols: values,
+      machine: this.header.machine, le: this.littleEndian, source: this.name, relSection: rs.name, relOffset, relEntSize,
     });
+    const cached = this.dataCache.get(`${rs.index}:0`);
+    if (cached || rs.flags & SHF.SHF_COMPRESSED || this.source instanceof BufferSource || rs.size <= RELOC_CHUNK) {
+      apply(cached ?? this.sectionData(rs, { relocate: false }), rs.offset);
+      return;
+    }
+    // A large relocation section (a module's .rela.debug_info is 1.5 times its .debug_info) is
+    // streamed through one scratch buffer: never held whole, no fresh memory to fault in.
+    if (rs.offset + rs.size > this.source.size) {
+      throw this.error(`section ${rs.name} (0x${rs.size.toString(16)} bytes at ${hex(rs.offset)}) runs past end of file (size ${hex(this.source.size)})`, rs.offset, rs.name);
+    }
+    const step = RELOC_CHUNK - (RELOC_CHUNK % relEntSize);
+    relocScratch ??= new Uint8Array(RELOC_CHUNK);
+    for (let at = 0; at < rs.size; at += step) {
+      const chunk = relocScratch.subarray(0, Math.min(step, rs.size - at));
+      this.source.readInto(rs.offset + at, chunk);
+      apply(chunk, rs.offset + at);
+    }
   }
 
   /** st_value of each symbol of a table, without decoding names. */

@@ -266,6 +266,9 @@ function kindTable(machine: number): { size: Int8Array; pcrel: Uint8Array } {
   return t;
 }
 
+/** Symbol values as numbers (NaN: too large to be exact), per symbol table: a section relocated in pieces works them out once. */
+const symbolNumbers = new WeakMap<BigUint64Array, Float64Array>();
+
 /**
  * The common case of applyRelocationsRaw: 64-bit little-endian RELA (x86-64,
  * aarch64 modules), with symbol values as plain numbers worked out once. An
@@ -279,8 +282,12 @@ function applyRela64Le(a: ApplyRawInput): void {
   const { size: sizes, pcrel } = kindTable(a.machine);
   const syms = a.symbols;
   const nsyms = syms.length;
-  const symNum = new Float64Array(nsyms);
-  for (let i = 0; i < nsyms; i++) symNum[i] = syms[i] < SMALL ? Number(syms[i]) : NaN;
+  let symNum = symbolNumbers.get(syms);
+  if (!symNum) {
+    symNum = new Float64Array(nsyms);
+    for (let i = 0; i < nsyms; i++) symNum[i] = syms[i] < SMALL ? Number(syms[i]) : NaN;
+    symbolNumbers.set(syms, symNum);
+  }
   const secAddrN = a.sectionAddr < SMALL ? Number(a.sectionAddr) : NaN;
   const len = a.data.length;
   const general = (i: number) => {

@@ -87,5 +87,9 @@ export class FlatSource implements ByteSource {
     return this.read(offset, length).slice();
   }
 
+  readInto(offset: number, into: Uint8Array): void {
+    into.set(this.read(offset, into.length));
+  }
+
   close(): void { this.file.close(); }
 }

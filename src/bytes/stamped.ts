@@ -1,0 +1,97 @@
+/**
+ * StampedIntMap: non-negative 31-bit integer keys -> non-negative 31-bit
+ * integer values, for lookups by the million that must stay in cache.
+ *
+ * Open addressing (linear probing) in one Int32Array of four-int slots:
+ * stamp, key, value, and a spare, so a probe reads one cache line. `clear()`
+ * only bumps the stamp: a slot counts when its stamp is the current one, so
+ * starting over (a new compile unit, a new file) touches no memory. The
+ * table grows (doubling, live entries re-placed) past half full.
+ *
+ * It replaces arrays indexed by offset (a DIE's offset in its unit, a
+ * name's offset in .debug_str): those are dense in offsets but sparse in
+ * entries (one DIE every 10-30 bytes, one name in thousands of bytes), so
+ * a lookup was a cache miss in a table of megabytes; here the table is
+ * about four slots per entry actually made.
+ */
+export class StampedIntMap {
+  private slots: Int32Array;
+  private mask: number;
+  /** 32 - log2(capacity): the hash is the top bits of a Fibonacci product (its low bits follow the key's). */
+  private shift: number;
+  private stamp = 1;
+  private count = 0;
+
+  /** `capacity`: slots to start with (rounded up to a power of two). */
+  constructor(capacity = 1 << 12) {
+    let cap = 16;
+    while (cap < capacity) cap *= 2;
+    this.slots = new Int32Array(cap * 4);
+    this.mask = cap - 1;
+    this.shift = 32 - Math.log2(cap);
+  }
+
+  /** Entries since the last clear(). */
+  get size(): number { return this.count; }
+
+  /** Forget every entry (in O(1): the stamp moves on). */
+  clear(): void {
+    this.count = 0;
+    if (++this.stamp === 0x7fffffff) { this.slots.fill(0); this.stamp = 1; }
+  }
+
+  /** The value for `key`, or -1. */
+  get(key: number): number {
+    const s = this.slots;
+    const stamp = this.stamp;
+    const mask = this.mask;
+    let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const at = i << 2;
+      if (s[at] !== stamp) return -1;
+      if (s[at + 1] === key) return s[at + 2];
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Set `key` (0 ≤ key < 2^31) to `value` (0 ≤ value < 2^31). */
+  set(key: number, value: number): void {
+    const s = this.slots;
+    const stamp = this.stamp;
+    const mask = this.mask;
+    let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const at = i << 2;
+      if (s[at] !== stamp) {
+        s[at] = stamp;
+        s[at + 1] = key;
+        s[at + 2] = value;
+        if (++this.count * 2 > mask) this.grow();
+        return;
+      }
+      if (s[at + 1] === key) { s[at + 2] = value; return; }
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const stamp = this.stamp;
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap * 4);
+    this.mask = cap - 1;
+    this.shift--;
+    const s = this.slots;
+    const mask = this.mask;
+    const shift = this.shift;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at] !== stamp) continue;
+      const key = old[at + 1];
+      let i = Math.imul(key, 0x9e3779b1) >>> shift;
+      while (s[i << 2] === stamp) i = (i + 1) & mask;
+      s[i << 2] = stamp;
+      s[(i << 2) + 1] = key;
+      s[(i << 2) + 2] = old[at + 2];
+    }
+  }
+}
