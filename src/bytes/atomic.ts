@@ -26,9 +26,9 @@ export function writeFileAtomic(target: string, data: Uint8Array | string): void
   }
 }
 
-/** Write only if the content differs; returns true when the file was (re)written. */
-export function writeFileIfChanged(target: string, data: Uint8Array): boolean {
-  try {
+/** Write only if the content differs; returns true when the file was (re)written. (`exists`: false when the caller knows there is no such file.) */
+export function writeFileIfChanged(target: string, data: Uint8Array, exists = true): boolean {
+  if (exists) try {
     const old = fs.readFileSync(target);
     if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
   } catch { /* missing: write it */ }

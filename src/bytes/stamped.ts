@@ -6,7 +6,10 @@
  * stamp, key, value, and a spare, so a probe reads one cache line. `clear()`
  * only bumps the stamp: a slot counts when its stamp is the current one, so
  * starting over (a new compile unit, a new file) touches no memory. The
- * table grows (doubling, live entries re-placed) past half full.
+ * table grows (doubling, live entries re-placed) past half full, and
+ * `clear(expected)` picks a table of about the right size for what comes
+ * next (kept from earlier, so a small file after a huge one works in a
+ * table that fits in cache, and no memory is allocated or zeroed again).
  *
  * It replaces arrays indexed by offset (a DIE's offset in its unit, a
  * name's offset in .debug_str): those are dense in offsets but sparse in
@@ -21,6 +24,8 @@ export class StampedIntMap {
   private shift: number;
   private stamp = 1;
   private count = 0;
+  /** Tables of other sizes used before, by capacity (their stale stamps make them empty). */
+  private readonly spare = new Map<number, Int32Array>();
 
   /** `capacity`: slots to start with (rounded up to a power of two). */
   constructor(capacity = 1 << 12) {
@@ -34,10 +39,33 @@ export class StampedIntMap {
   /** Entries since the last clear(). */
   get size(): number { return this.count; }
 
-  /** Forget every entry (in O(1): the stamp moves on). */
-  clear(): void {
+  /**
+   * Forget every entry (in O(1): the stamp moves on). With `expected`, about
+   * how many entries come next, the table is switched to one of about twice
+   * that many slots when the current one is far off (four times too large,
+   * or too small).
+   */
+  clear(expected?: number): void {
     this.count = 0;
-    if (++this.stamp === 0x7fffffff) { this.slots.fill(0); this.stamp = 1; }
+    if (++this.stamp === 0x7fffffff) {
+      this.slots.fill(0);
+      for (const t of this.spare.values()) t.fill(0);
+      this.stamp = 1;
+    }
+    if (expected === undefined) return;
+    let want = 16;
+    while (want < 2 * expected && want < 1 << 26) want *= 2;
+    const cap = this.mask + 1;
+    if (want * 4 > cap && want <= cap) return;
+    this.spare.set(cap, this.slots);
+    this.use(this.spare.get(want) ?? new Int32Array(want * 4), want);
+    this.spare.delete(want);
+  }
+
+  private use(slots: Int32Array, cap: number): void {
+    this.slots = slots;
+    this.mask = cap - 1;
+    this.shift = 32 - Math.log2(cap);
   }
 
   /** The value for `key`, or -1. */
@@ -78,9 +106,9 @@ export class StampedIntMap {
     const old = this.slots;
     const stamp = this.stamp;
     const cap = (this.mask + 1) * 2;
-    this.slots = new Int32Array(cap * 4);
-    this.mask = cap - 1;
-    this.shift--;
+    const spare = this.spare.get(cap);
+    this.spare.delete(cap);
+    this.use(spare ?? new Int32Array(cap * 4), cap);
     const s = this.slots;
     const mask = this.mask;
     const shift = this.shift;

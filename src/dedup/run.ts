@@ -57,6 +57,8 @@ export interface Dwarf2CtfResult {
 }
 
 const gzipAsync = promisify(gzip);
+/** zlib level of the dicts (gzip's default). */
+export const GZIP_LEVEL = 6;
 /** Dicts being compressed and written at once. */
 const MAX_WRITES_IN_FLIGHT = 16;
 
@@ -98,14 +100,24 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
     if (task.kernelImage) for (const m of s.modules) if (m.module !== VMLINUX) builtinModules.add(m.module);
     graph.merge(s);
   };
-  let childRss = 0;
-  if (jobs === 1 || tasks.length === 1) {
-    for (const t of tasks) consume(runTask(t, cfg), t);
-    releaseTaskCache();
-  } else {
-    childRss = await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
+  let scanners: Scanner[] = [];
+  try {
+    if (jobs === 1 || tasks.length === 1) {
+      for (const t of tasks) consume(runTask(t, cfg), t);
+      releaseTaskCache();
+    } else {
+      scanners = await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
+    }
+    releaseTables(cfg);
+    return await finish(opts, graph, scanners, littleEndian, builtinModules, t0, log);
+  } finally {
+    for (const w of scanners) w.stop();
   }
-  releaseTables(cfg);
+}
+
+/** Dedup passes, then every dict built here and compressed and written by the scanning children, idle by now (or on libuv's pool when there are none). */
+async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanner[], littleEndian: boolean | undefined, builtinModules: Set<string>,
+  t0: number, log: (line: string) => void): Promise<Dwarf2CtfResult> {
   const t1 = performance.now();
   graph.finish();
   const warnings = [...graph.warnings];
@@ -117,18 +129,27 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   // What is there already (only those are read back to compare: a fresh directory costs no reads).
   const existing = new Set(fs.readdirSync(opts.outDir));
   const dicts: DictReport[] = [];
-  // Compression and writing (with its fsync) run on libuv's pool while this thread builds the next
-  // dicts; a bounded number in flight keeps memory flat.
+  // Compression and writing (with its fsync) run in the scanning children (one after the other in
+  // each: no promise per step) or else on libuv's pool, while this thread builds the next dicts; a
+  // bounded number in flight keeps memory flat.
   const inFlight = new Set<Promise<void>>();
   let failed: unknown;
+  let turn = 0;
   const emit = async (b: BuiltDict, file: string) => {
     const raw = writeDict(b.data);
     const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
     dicts.push(report);
+    const target = path.join(opts.outDir, file);
     const p = (async () => {
-      const gz = await gzipAsync(raw, { level: 6 });
+      if (scanners.length) {
+        const r = await scanners[turn++ % scanners.length].write(target, raw, existing.has(file));
+        report.gzipBytes = r.gzipBytes;
+        report.written = r.written;
+        return;
+      }
+      const gz = await gzipAsync(raw, { level: GZIP_LEVEL });
       report.gzipBytes = gz.length;
-      report.written = await writeFileIfChangedAsync(path.join(opts.outDir, file), gz, existing.has(file));
+      report.written = await writeFileIfChangedAsync(target, gz, existing.has(file));
     })().catch((e: unknown) => { failed ??= e; }).finally(() => inFlight.delete(p));
     inFlight.add(p);
     while (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
@@ -151,7 +172,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   if (failed !== undefined) throw failed;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
-  const peakRss = process.resourceUsage().maxRSS * 1024 + childRss;
+  const peakRss = process.resourceUsage().maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);
   return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 }, peakRss };
 }
 
@@ -200,12 +221,46 @@ class Scanner {
 
   send(seq: number, task: ScanTask): void { this.child.send({ seq, task }); }
   onMessage(f: (m: ScanReply) => void): void {
-    this.child.on('message', (m: ScanReply) => { if (m.rss) this.peakRss = m.rss; f(m); });
+    this.child.on('message', (m: ScanReply) => {
+      if (m.rss) this.peakRss = m.rss;
+      if (m.wrote !== undefined || m.seq < 0) this.settle(m);
+      else f(m);
+    });
+  }
+
+  private readonly writes = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>();
+  private nextWrite = -1;
+
+  /** Compress `raw` and write it atomically to `file` unless it holds those bytes already (worker.ts). */
+  write(file: string, raw: Uint8Array, exists: boolean): Promise<WriteResult> {
+    const seq = this.nextWrite--;
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.writes.set(seq, { resolve, reject });
+      this.child.send({ seq, write: { file, raw, exists, level: GZIP_LEVEL } });
+    });
+  }
+
+  private settle(m: ScanReply): void {
+    const w = this.writes.get(m.seq);
+    if (!w) return;
+    this.writes.delete(m.seq);
+    if (m.wrote) w.resolve(m.wrote);
+    else w.reject(m.usage ? new UsageError(m.error ?? 'write failed') : new Error(m.error ?? 'write failed'));
+  }
+
+  /** A child gone: writes it had in hand fail. */
+  private failWrites(why: string): void {
+    for (const w of this.writes.values()) w.reject(new Error(`dwarf2ctf: a scanning process ended (${why}) with dicts still to write`));
+    this.writes.clear();
   }
   onError(f: (e: Error) => void): void { this.child.on('error', f); }
   /** Called when the child goes away before it was told to (killed, out of memory, crashed). */
   onExit(f: (why: string) => void): void {
-    this.child.on('exit', (code, signal) => { if (!this.stopping) f(signal ? `killed by ${signal}` : `exit code ${code}`); });
+    this.child.on('exit', (code, signal) => {
+      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+      this.failWrites(why);
+      if (!this.stopping) f(why);
+    });
   }
   /** Done: the child exits when its channel closes (worker.ts). */
   stop(): void {
@@ -214,8 +269,9 @@ class Scanner {
   }
 }
 
-/** What a scanning process answers: a summary or an error, with its peak RSS so far. */
-export interface ScanReply { seq: number; summary?: FileSummary; error?: string; usage?: boolean; rss?: number }
+/** What a scanning process answers: a summary, a dict written (seq < 0) or an error, with its peak RSS so far. */
+export interface ScanReply { seq: number; summary?: FileSummary; wrote?: WriteResult; error?: string; usage?: boolean; rss?: number }
+export interface WriteResult { gzipBytes: number; written: boolean }
 
 /**
  * Run tasks on `n` participants: n - 1 child processes and this thread (the
@@ -227,9 +283,10 @@ export interface ScanReply { seq: number; summary?: FileSummary; error?: string;
  * hand. Each participant takes tasks in increasing task order (its summaries
  * name IDs relative to its earlier ones, so they must be merged in the order
  * it made them): image participants the next task of any kind, the others
- * the next that is not an image slice. Returns the children's peak RSS, summed.
+ * the next that is not an image slice. Returns the children, still running
+ * (they write the dicts); the caller stops them.
  */
-async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<number> {
+async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<Scanner[]> {
   const workers = Array.from({ length: n - 1 }, (_, k) => new Scanner(cfg, k + 1));
   const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
   const results = new Map<number, FileSummary>();
@@ -295,7 +352,9 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     wake = undefined;
   }
   releaseTaskCache();
-  for (const w of workers) w.stop();
-  if (failure) throw failure;
-  return workers.reduce((a, w) => a + w.peakRss, 0);
+  if (failure) {
+    for (const w of workers) w.stop();
+    throw failure;
+  }
+  return workers;
 }

@@ -1606,7 +1606,8 @@ class DieMemo {
 
   /** Start a unit: entries of earlier units are forgotten. */
   reset(start: number, end: number): void {
-    this.map.clear();
+    // (a table sized to the unit: about one type DIE met per 64 bytes of unit)
+    this.map.clear((end - start) / 64);
     if (this.other.size) this.other.clear();
     if (end - start >= 0x7fffffff) end = start; // (offsets in it would not fit the map's keys: the Map alone)
     this.start = start;
@@ -1640,7 +1641,8 @@ class OffsetCache {
   forFile(d: DwarfInfo): void {
     if (this.file === d) return;
     this.file = d;
-    this.names.clear();
+    // (a table sized to the file: about one name met per 32 bytes of .debug_str)
+    this.names.clear((d.sections.str?.length ?? 0) / 32);
   }
 }
 

@@ -24,7 +24,8 @@ test('stamped int map agrees with a Map through growth, many clears and clustere
   const m = new StampedIntMap(16);
   for (let round = 0; round < fuzzRounds(200); round++) {
     const ref = new Map<number, number>();
-    m.clear();
+    // (with a size hint, right or wrong, every other round: the table may switch to another one kept from before)
+    if (round % 2) m.clear(rnd() % 10000); else m.clear();
     const n = rnd() % 5000;
     // Keys as DIE offsets come: clustered (multiples of small strides) or spread over 2^31.
     const stride = 1 + (rnd() % 64);
@@ -41,4 +42,21 @@ test('stamped int map agrees with a Map through growth, many clears and clustere
       assert.equal(m.get(k), ref.get(k) ?? -1, `round ${round}: absent key ${k}`);
     }
   }
+});
+
+test('stamped int map: a size hint switches tables without losing or resurrecting entries', () => {
+  const m = new StampedIntMap(16);
+  for (let i = 0; i < 100_000; i++) m.set(i * 7, i);
+  assert.equal(m.get(7 * 99_999), 99_999);
+  m.clear(10); // small table now
+  assert.equal(m.get(7), -1);
+  m.set(7, 1);
+  m.clear(100_000); // back to the large one kept from before: its old entries must not come back
+  assert.equal(m.get(7 * 5), -1);
+  assert.equal(m.get(7), -1);
+  for (let i = 0; i < 1000; i++) m.set(i, i + 1);
+  m.clear(10);
+  assert.equal(m.get(999), -1);
+  m.set(999, 5);
+  assert.equal(m.get(999), 5);
 });

@@ -127,3 +127,20 @@ test('a scanning process killed mid-scan fails the run with an error naming it, 
   assert.ok(killed > 0, 'a scanning process was started (and killed)');
   assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0, 'no dict written');
 });
+
+test('a dict that cannot be written fails the run with an error naming the file, with 1 or 2 processes', { timeout: 10 * 60_000 }, async (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const { dir, cleanup } = tmpdir('virtmem-d2c-unwritable-');
+  t.after(cleanup);
+  const files = koFiles(path.join(k.debugModules, 'kernel')).filter((f) => /\/(tun|tap|veth)\.ko$/.test(f)).sort();
+  assert.equal(files.length, 3);
+  for (const jobs of [1, 2]) {
+    const out = path.join(dir, `j${jobs}`);
+    // A directory where veth's dict goes: the rename over it fails (even for root).
+    fs.mkdirSync(path.join(out, 'veth.mod.ctf', 'x'), { recursive: true });
+    await assert.rejects(dwarf2ctf({ outDir: out, files, sharing: true, builtin: { objects: new Map(), modules: new Set() }, blacklist: new Set(), jobs }),
+      (e: Error) => /veth\.mod\.ctf/.test(e.message) && /EISDIR|ENOTEMPTY|EEXIST|directory/i.test(e.message), `-j${jobs}`);
+    assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.tmp')), [], `-j${jobs}: no temporary file left behind`);
+  }
+});
