@@ -232,6 +232,8 @@ export class ScanTables {
   readonly sentDirect: (Set<number> | undefined)[] = [];
   /** Per struct/union w-index: the direct member types, in order, of the first description handed out (the usual case: a definition with just these). */
   readonly sentOrder: (Int32Array | undefined)[] = [];
+  /** Zeroed flag arrays for modules' seen sets (IdSet), reused from file to file. */
+  readonly flagPool: Uint8Array[] = [];
 
   create(id: string, aliasable: boolean): number {
     const w = this.idList.length;
@@ -374,7 +376,7 @@ export class FileScanner {
       newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
       defs: sentDefs,
       defAt: Int32Array.from(defAt),
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: Int32Array.from(m.seen.list), vars: m.vars, units: m.units })),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: m.seen.release(t.flagPool), vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
     t.sent = this.idList.length;
@@ -396,7 +398,7 @@ export class FileScanner {
     if (this.doneUnits.has(tuKey)) return; // the same translation unit linked in twice
     this.doneUnits.add(tuKey);
     let m = this.mods.get(module);
-    if (!m) { m = { seen: new IdSet(), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
+    if (!m) { m = { seen: new IdSet(this.t.flagPool.pop() ?? new Uint8Array(1024)), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
     m.units++;
     this.seen = m.seen;
     this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
@@ -1578,8 +1580,19 @@ function resetNode(n: Node): Node {
 
 /** A set of w-indices that remembers the order they were added in (a module's seen IDs). */
 class IdSet {
-  private flags = new Uint8Array(1024);
   readonly list: number[] = [];
+
+  /** `flags`: all zero (from ScanTables.flagPool: a module's set is as large as the thread's tables, not allocated and zeroed per module). */
+  constructor(private flags: Uint8Array) {}
+
+  /** The members, as sent; the flags go back to `pool`, zeroed where they were set. */
+  release(pool: Uint8Array[]): Int32Array {
+    const out = Int32Array.from(this.list);
+    const f = this.flags;
+    for (let i = 0; i < out.length; i++) f[out[i]] = 0;
+    pool.push(f);
+    return out;
+  }
 
   add(w: number): void {
     if (w >= this.flags.length) {
