@@ -10,9 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-import { UsageError, writeFileIfChangedAsync } from '../bytes/index.js';
+import { gzipSync } from 'node:zlib';
+import { AtomicBatch, UsageError } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
@@ -56,11 +55,8 @@ export interface Dwarf2CtfResult {
   peakRss: number;
 }
 
-const gzipAsync = promisify(gzip);
 /** zlib level of the dicts (gzip's default). */
 export const GZIP_LEVEL = 6;
-/** Dicts being compressed and written at once. */
-const MAX_WRITES_IN_FLIGHT = 16;
 
 /**
  * A kernel image is cut into slices of its compile units, about this many
@@ -129,47 +125,55 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
   // What is there already (only those are read back to compare: a fresh directory costs no reads).
   const existing = new Set(fs.readdirSync(opts.outDir));
   const dicts: DictReport[] = [];
-  // Compression and writing (with its fsync) run in the scanning children (one after the other in
-  // each: no promise per step) or else on libuv's pool, while this thread builds the next dicts; a
-  // bounded number in flight keeps memory flat.
-  const inFlight = new Set<Promise<void>>();
-  let failed: unknown;
+  // The scanning children, idle by now, compress and stage the dicts while this process builds the
+  // next ones (or this process does, when there are none); then all are synced and renamed at once
+  // (AtomicBatch: one journal commit for the lot).
+  const batch = scanners.length ? undefined : new AtomicBatch();
+  const handedOut: Promise<void>[] = [];
   let turn = 0;
-  const emit = async (b: BuiltDict, file: string) => {
+  const emit = (b: BuiltDict, file: string) => {
     const raw = writeDict(b.data);
     const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
     dicts.push(report);
     const target = path.join(opts.outDir, file);
-    const p = (async () => {
-      if (scanners.length) {
-        const r = await scanners[turn++ % scanners.length].write(target, raw, existing.has(file));
-        report.gzipBytes = r.gzipBytes;
-        report.written = r.written;
-        return;
-      }
-      const gz = await gzipAsync(raw, { level: GZIP_LEVEL });
+    if (batch) {
+      const gz = gzipSync(raw, { level: GZIP_LEVEL });
       report.gzipBytes = gz.length;
-      report.written = await writeFileIfChangedAsync(target, gz, existing.has(file));
-    })().catch((e: unknown) => { failed ??= e; }).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    while (inFlight.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(inFlight);
+      report.written = batch.add(target, gz, existing.has(file));
+      return;
+    }
+    handedOut.push(scanners[turn++ % scanners.length].write(target, raw, existing.has(file)).then((r) => {
+      report.gzipBytes = r.gzipBytes;
+      report.written = r.written;
+    }));
   };
-  const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
-  if (opts.sharing) {
-    const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
-    await emit(shared, `${SHARED}.builtin.ctf`);
-    for (let m = 1; m < graph.moduleNames.length && failed === undefined; m++) {
-      const name = graph.moduleNames[m];
-      const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
-      await emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+  try {
+    const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
+    if (opts.sharing) {
+      const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
+      emit(shared, `${SHARED}.builtin.ctf`);
+      for (let m = 1; m < graph.moduleNames.length; m++) {
+        const name = graph.moduleNames[m];
+        const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
+        emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+      }
+    } else {
+      for (let m = 2; m < graph.moduleNames.length; m++) {
+        emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
+      }
     }
-  } else {
-    for (let m = 2; m < graph.moduleNames.length && failed === undefined; m++) {
-      await emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
-    }
+  } catch (e) {
+    batch?.discard();
+    throw e;
   }
-  await Promise.all(inFlight);
-  if (failed !== undefined) throw failed;
+  if (batch) {
+    const failed = batch.commit();
+    for (const [target, e] of failed) throw new Error(`${target}: ${e.message}`);
+  } else {
+    for (const w of scanners) w.flush();
+    const settled = await Promise.allSettled(handedOut);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  }
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
   const peakRss = process.resourceUsage().maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);
@@ -231,13 +235,18 @@ class Scanner {
   private readonly writes = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>();
   private nextWrite = -1;
 
-  /** Compress `raw` and write it atomically to `file` unless it holds those bytes already (worker.ts). */
+  /** Compress `raw` and stage it for `file` unless that holds those bytes already (worker.ts); settled at the flush. */
   write(file: string, raw: Uint8Array, exists: boolean): Promise<WriteResult> {
     const seq = this.nextWrite--;
     return new Promise<WriteResult>((resolve, reject) => {
       this.writes.set(seq, { resolve, reject });
       this.child.send({ seq, write: { file, raw, exists, level: GZIP_LEVEL } });
     });
+  }
+
+  /** Sync and rename every dict staged so far; each write() settles. */
+  flush(): void {
+    this.child.send({ seq: 0, flush: true });
   }
 
   private settle(m: ScanReply): void {

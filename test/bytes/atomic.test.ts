@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AtomicBatch } from '../../src/bytes/index.js';
+
+function tmp(t: { after: (f: () => void) => void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtmem-atomic-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('an atomic batch: nothing changes until commit, unchanged files are not staged, a target that cannot be replaced is reported alone', (t) => {
+  const dir = tmp(t);
+  const a = path.join(dir, 'a.ctf'), b = path.join(dir, 'b.ctf'), c = path.join(dir, 'c.ctf');
+  fs.writeFileSync(a, 'old a');
+  fs.writeFileSync(b, 'same b');
+  fs.mkdirSync(path.join(c, 'inside'), { recursive: true }); // a directory in the way: its rename fails
+  const batch = new AtomicBatch();
+  assert.equal(batch.add(a, Buffer.from('new a')), true);
+  assert.equal(batch.add(b, Buffer.from('same b')), false, 'same bytes: not staged');
+  assert.equal(batch.add(c, Buffer.from('c')), true);
+  assert.equal(batch.add(path.join(dir, 'd.ctf'), Buffer.from('d'), false), true);
+  assert.equal(fs.readFileSync(a, 'utf8'), 'old a', 'nothing replaced before commit');
+  assert.equal(fs.existsSync(path.join(dir, 'd.ctf')), false);
+  const failed = batch.commit();
+  assert.deepEqual([...failed.keys()], [c]);
+  assert.match(failed.get(c)!.message, /EISDIR|ENOTEMPTY|EEXIST|directory/i);
+  assert.equal(fs.readFileSync(a, 'utf8'), 'new a');
+  assert.equal(fs.readFileSync(path.join(dir, 'd.ctf'), 'utf8'), 'd');
+  assert.ok(fs.statSync(c).isDirectory(), 'the target that could not be replaced is left as it was');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  assert.equal(batch.commit().size, 0, 'a second commit has nothing to do');
+});
+
+test('an atomic batch given up: the staged temporary files go, the targets stay', (t) => {
+  const dir = tmp(t);
+  const a = path.join(dir, 'a.ctf');
+  fs.writeFileSync(a, 'old');
+  const batch = new AtomicBatch();
+  batch.add(a, Buffer.from('new'));
+  batch.add(path.join(dir, 'b.ctf'), Buffer.from('b'), false);
+  assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 2);
+  batch.discard();
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['a.ctf']);
+  assert.equal(fs.readFileSync(a, 'utf8'), 'old');
+});
