@@ -140,7 +140,11 @@
  *    left out with a warning naming it, together with whatever refers to it.
  * 6. Writeout (run.ts): gzip'd dicts — shared_ctf.builtin.ctf,
  *    vmlinux.builtin.ctf, <module>.builtin.ctf, <module>.mod.ctf — each
- *    rewritten only when its bytes change.
+ *    rewritten only when its bytes change, atomically. This process builds
+ *    the dicts; the scanning children, idle by then, compress them and stage
+ *    each in a temporary file beside its target; then all are synced and
+ *    renamed as one batch (bytes/atomic.ts AtomicBatch: the first fsync
+ *    commits the filesystem journal for all of them).
  *
  * EXCEPTIONS
  * ----------
