@@ -50,7 +50,9 @@ export function dwarfSectionsFromElf(elf: ElfFile, opts: { skip?: readonly strin
  * fail with a FormatError naming the path (DwarfInfo.die).
  */
 export function loadDwarfSections(path: string): DwarfSections {
-  const elf = ElfFile.open(path);
+  // Small pages: the headers and the small sections are read, not 64 KiB around each (a thousand
+  // modules read 240 MB more than their sections with the default pages).
+  const elf = ElfFile.open(path, { pageSize: 4096 });
   let out: DwarfSections;
   let supName: string | undefined;
   try {

@@ -7,7 +7,7 @@
  * zlib/zstd, .zdebug_*), and in an ET_REL object relocated (see relocs.ts),
  * so .debug_* sections of a .o or .ko come back as a debugger sees them.
  */
-import { BufferSource, FileSource, type ByteSource } from '../bytes/index.js';
+import { BufferSource, FileSource, type ByteSource, type FileSourceOptions } from '../bytes/index.js';
 import { ET, PT, SHF, SHN, SHT, shtShort } from './constants.js';
 import { decompressGabi, decompressZdebug } from './compress.js';
 import {
@@ -46,9 +46,9 @@ export class ElfFile {
   private _sectionNames?: string[];
   private _notes?: ElfNote[];
 
-  /** Open a file lazily (positional reads through a page cache). */
-  static open(path: string): ElfFile {
-    const src = new FileSource(path);
+  /** Open a file lazily (positional reads through a page cache; `opts` sizes its pages). */
+  static open(path: string, opts?: FileSourceOptions): ElfFile {
+    const src = new FileSource(path, opts);
     try {
       return new ElfFile(src);
     } catch (e) {
