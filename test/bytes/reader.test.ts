@@ -68,8 +68,24 @@ test('FileSource reads across cache pages and never past the end', () => {
     assert.deepEqual(src.readCopy(off, 900), data.subarray(off, off + 900));
   }
   assert.throws(() => src.read(9990, 20), FormatError);
+  // A page or more goes straight into a buffer of the caller's (readCopy) or given by the caller
+  // (readInto): the same bytes, whatever the alignment, and the copy is the caller's own.
+  for (const [off, len] of [[0, 1024], [1, 1024], [1023, 2049], [5000, 5000], [0, 10000], [8976, 1024]]) {
+    const c = src.readCopy(off, len);
+    assert.deepEqual(c, data.subarray(off, off + len), `readCopy(${off}, ${len})`);
+    c.fill(0);
+    assert.deepEqual(src.readCopy(off, len), data.subarray(off, off + len), 'a copy the caller changed changes nothing');
+    const into = new Uint8Array(len);
+    src.readInto(off, into);
+    assert.deepEqual(into, data.subarray(off, off + len), `readInto(${off}, ${len})`);
+  }
+  assert.throws(() => src.readCopy(9000, 1024), FormatError);
+  assert.throws(() => src.readInto(9000, new Uint8Array(1024)), FormatError);
   src.close();
   const mem = new BufferSource(data, 'mem');
   assert.deepEqual(mem.read(5, 3), data.subarray(5, 8));
+  const into = new Uint8Array(4);
+  mem.readInto(6, into);
+  assert.deepEqual(into, data.subarray(6, 10));
   fs.rmSync(dir, { recursive: true });
 });

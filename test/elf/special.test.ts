@@ -127,6 +127,22 @@ test('a Debian kernel module (.ko, ET_REL): everything equals readelf; .debug_* 
   elf.close();
 });
 
+test('a module whose .rela.debug_info is read in pieces (over 4 MiB): .debug_info relocated as readelf -R', (t) => {
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const ko = path.join(k.debugModules, 'kernel/net/sctp/sctp.ko');
+  if (!fs.existsSync(ko)) { process.stderr.write(`SKIP: no ${ko}\n`); t.skip('no sctp.ko'); return; }
+  const elf = ElfFile.open(ko, { pageSize: 4096 });
+  const info = elf.section('.debug_info')!;
+  const rela = elf.relocationSectionsFor(info);
+  assert.equal(rela.length, 1);
+  assert.ok(rela[0].size > 4 << 20, `.rela.debug_info is ${rela[0].size} bytes: more than one piece`);
+  const judge = readelfRelocatedDump(ko, '.debug_info');
+  assert.equal(judge.warnings, '');
+  assert.ok(Buffer.from(elf.sectionData(info)).equals(Buffer.from(judge.bytes)), '.debug_info differs from readelf -R');
+  elf.close();
+});
+
 // ---- bad input -------------------------------------------------------------
 
 function sample(): Uint8Array {
