@@ -68,38 +68,32 @@ export class StampedIntMap {
     this.shift = 32 - Math.log2(cap);
   }
 
-  /** The value for `key`, or -1. */
-  get(key: number): number {
+  /** Where `key` is, or the empty slot where it would go (an index into slots: its stamp). */
+  private probe(key: number): number {
     const s = this.slots;
     const stamp = this.stamp;
     const mask = this.mask;
-    let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    for (;;) {
+    for (let i = Math.imul(key, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
       const at = i << 2;
-      if (s[at] !== stamp) return -1;
-      if (s[at + 1] === key) return s[at + 2];
-      i = (i + 1) & mask;
+      if (s[at] !== stamp || s[at + 1] === key) return at;
     }
+  }
+
+  /** The value for `key`, or -1. */
+  get(key: number): number {
+    const at = this.probe(key);
+    return this.slots[at] === this.stamp ? this.slots[at + 2] : -1;
   }
 
   /** Set `key` (0 ≤ key < 2^31) to `value` (0 ≤ value < 2^31). */
   set(key: number, value: number): void {
+    const at = this.probe(key);
     const s = this.slots;
-    const stamp = this.stamp;
-    const mask = this.mask;
-    let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    for (;;) {
-      const at = i << 2;
-      if (s[at] !== stamp) {
-        s[at] = stamp;
-        s[at + 1] = key;
-        s[at + 2] = value;
-        if (++this.count * 2 > mask) this.grow();
-        return;
-      }
-      if (s[at + 1] === key) { s[at + 2] = value; return; }
-      i = (i + 1) & mask;
-    }
+    s[at + 2] = value;
+    if (s[at] === this.stamp) return;
+    s[at] = this.stamp;
+    s[at + 1] = key;
+    if (++this.count * 2 > this.mask) this.grow();
   }
 
   private grow(): void {
