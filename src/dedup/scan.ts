@@ -56,6 +56,12 @@ export interface ScanOptions {
   tables?: ScanTables;
   /** Also scan struct/union/enum definitions inside functions (the seed does). Default true. */
   functionTypes?: boolean;
+  /**
+   * Every compile unit belongs to one module (a module object; not a kernel
+   * image): what the module saw is then what the file met, and no per-module
+   * set is kept.
+   */
+  singleModule?: boolean;
 }
 
 /** A DIE with the attributes dwarf2ctf uses, decoded once. */
@@ -376,7 +382,7 @@ export class FileScanner {
       newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
       defs: sentDefs,
       defAt: Int32Array.from(defAt),
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: m.seen.release(t.flagPool), vars: m.vars, units: m.units })),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: this.opts.singleModule ? Int32Array.from(this.fileIds) : m.seen.release(t.flagPool), vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
     t.sent = this.idList.length;
@@ -398,7 +404,11 @@ export class FileScanner {
     if (this.doneUnits.has(tuKey)) return; // the same translation unit linked in twice
     this.doneUnits.add(tuKey);
     let m = this.mods.get(module);
-    if (!m) { m = { seen: new IdSet(this.t.flagPool.pop() ?? new Uint8Array(1024)), vars: [], varNames: new Set(), units: 0 }; this.mods.set(module, m); }
+    if (!m) {
+      if (this.opts.singleModule && this.mods.size) throw new Error(`${this.file}: a second module (${module}) in a file scanned as one module`);
+      m = { seen: this.opts.singleModule ? NO_SET : new IdSet(this.t.flagPool.pop() ?? new Uint8Array(1024)), vars: [], varNames: new Set(), units: 0 };
+      this.mods.set(module, m);
+    }
     m.units++;
     this.seen = m.seen;
     this.memo.reset(u.header.section === 'info' ? u.header.offset : 0, u.header.section === 'info' ? u.header.end : 0);
@@ -1582,19 +1592,26 @@ function resetNode(n: Node): Node {
 class IdSet {
   readonly list: number[] = [];
 
-  /** `flags`: all zero (from ScanTables.flagPool: a module's set is as large as the thread's tables, not allocated and zeroed per module). */
-  constructor(private flags: Uint8Array) {}
+  /**
+   * `flags`: all zero (from ScanTables.flagPool: a module's set is as large as
+   * the thread's tables, not allocated and zeroed per module); none: a set
+   * that keeps nothing (ScanOptions.singleModule: the file's own table is
+   * the module's).
+   */
+  constructor(private flags?: Uint8Array) {}
 
   /** The members, as sent; the flags go back to `pool`, zeroed where they were set. */
   release(pool: Uint8Array[]): Int32Array {
     const out = Int32Array.from(this.list);
     const f = this.flags;
+    if (!f) return out;
     for (let i = 0; i < out.length; i++) f[out[i]] = 0;
     pool.push(f);
     return out;
   }
 
   add(w: number): void {
+    if (!this.flags) return;
     if (w >= this.flags.length) {
       const grown = new Uint8Array(Math.max(w + 1, this.flags.length * 2));
       grown.set(this.flags);
@@ -1605,6 +1622,9 @@ class IdSet {
     this.list.push(w);
   }
 }
+
+/** The seen-set of a single-module file's module: keeps nothing (its members are the file's table). */
+const NO_SET = new IdSet();
 
 /**
  * DIE -> w-index for one compile unit: a StampedIntMap by offset within the

@@ -87,6 +87,7 @@ export function runTask(task: ScanTask, cfg: ScanConfig): FileSummary {
     namespaced: (mod) => !cfg.sharing || black.has(mod),
     unitRange,
     functionTypes: cfg.functionTypes,
+    singleModule: !task.kernelImage,
   });
 }
 
