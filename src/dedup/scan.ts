@@ -203,7 +203,7 @@ export class ScanTables {
   /** Opaque structs, unions, enums outside any namespace: name -> w-index. */
   readonly forwards = [new NameTable<number>(), new NameTable<number>(), new NameTable<number>()];
   /** Typedefs: name -> base w-index -> w-index. */
-  readonly typedefs = new NameTable<Map<number, number>>();
+  readonly typedefs = new NameTable<Bases>();
   /** Arrays: element w-index -> (index type, count + 1) -> w-index. */
   readonly arrays: (Sites | undefined)[] = [];
   /** Canonical file numbers (fileNos) by comp_dir, directory and name (FileScanner.fileName). */
@@ -1135,8 +1135,9 @@ export class FileScanner {
         const name = n.name ?? '';
         // Found by name (a string met before, its hash cached), then base: no key string.
         let byName = this.t.typedefs.get(name, n.nameId);
-        if (!byName) { byName = new Map(); this.t.typedefs.set(name, n.nameId, byName); }
-        const w = byName.get(t);
+        if (!byName) { byName = new Bases(); this.t.typedefs.set(name, n.nameId, byName); }
+        const found = byName.get(t);
+        const w = found < 0 ? undefined : found;
         if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
         return this.typedefNew(n, t, name, w, byName);
       }
@@ -1158,7 +1159,7 @@ export class FileScanner {
     return this.intern(`${this.ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
   }
 
-  private typedefNew(n: Node, t: number, name: string, w: number | undefined, byName: Map<number, number>): number {
+  private typedefNew(n: Node, t: number, name: string, w: number | undefined, byName: Bases): number {
     const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
     if (w !== undefined) return this.add(w, make());
     const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1);
@@ -1680,6 +1681,28 @@ class OffsetCache {
 }
 
 /**
+ * Base w-index -> w-index for one typedef name: the first pair in fields (a
+ * typedef name nearly always names one type: no Map to look through), others
+ * in a Map.
+ */
+class Bases {
+  private base0 = -1;
+  private w0 = -1;
+  private more?: Map<number, number>;
+
+  /** The w-index for `base`, or -1. */
+  get(base: number): number {
+    if (base === this.base0) return this.w0;
+    return this.more?.get(base) ?? -1;
+  }
+
+  set(base: number, w: number): void {
+    if (this.base0 < 0 || base === this.base0) { this.base0 = base; this.w0 = w; return; }
+    (this.more ??= new Map()).set(base, w);
+  }
+}
+
+/**
  * (file, line, keyword) code -> w-index for one name: the first pair kept in
  * fields (a name is nearly always declared in one place, and a code above
  * 2^31 would be boxed into a heap number as a Map key), others in a Map.
@@ -1688,18 +1711,23 @@ class Sites {
   private file0 = -1;
   private line0 = -1;
   private w0 = -1;
-  private more?: Map<string, number>;
+  private more?: Map<number | string, number>;
 
   /** By two non-negative integers (a declaration's file and line; an array's index type and count). */
   get(file: number, line: number): number {
     if (file === this.file0 && line === this.line0) return this.w0;
-    return this.more?.get(`${file}:${line}`) ?? -1;
+    return this.more?.get(siteKey(file, line)) ?? -1;
   }
 
   set(file: number, line: number, w: number): void {
     if (this.w0 < 0) { this.file0 = file; this.line0 = line; this.w0 = w; return; }
-    (this.more ??= new Map()).set(`${file}:${line}`, w);
+    (this.more ??= new Map()).set(siteKey(file, line), w);
   }
+}
+
+/** One Map key for two non-negative integers: a number when both fit in 53 bits together (char[16], char[32], ... of one element type are common), else a string. */
+function siteKey(a: number, b: number): number | string {
+  return a < 0x200000 && b < 0x100000000 ? a * 0x100000000 + b : `${a}:${b}`;
 }
 
 /** A table by name: by the interner's number when the name has one (an array index), else by the string. */
