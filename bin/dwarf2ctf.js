@@ -1,4 +1,7 @@
 #!/usr/bin/env node
 // dwarf2ctf OUTDIR ...: the same as `virtmem dwarf2ctf`. Run `npm run build` first.
-import { main } from '../dist/src/cli/main.js';
+// The scanning processes start first, and boot while the rest of the program loads (prestart.ts).
+import { prestartScanners } from '../dist/src/dedup/prestart.js';
+prestartScanners(process.argv.slice(2));
+const { main } = await import('../dist/src/cli/main.js');
 main(process.argv.slice(2), 'dwarf2ctf').then((code) => { process.exitCode = code; });

@@ -8,8 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { AtomicBatch, UsageError } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
@@ -17,6 +16,7 @@ import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
 import { SHARED_MODULE, TypeGraph } from './graph.js';
 import { SHARED, VMLINUX, isKernelImage, type BuiltinMap } from './modules.js';
+import { forkScanner, takePrestarted } from './prestart.js';
 import { makeConfig, releaseTables, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
 
 export interface Dwarf2CtfOptions {
@@ -216,10 +216,7 @@ class Scanner {
   peakRss = 0;
 
   constructor(cfg: ScanConfig, participant: number) {
-    const script = fileURLToPath(new URL('./worker.js', import.meta.url));
-    // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-    this.child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+    this.child = takePrestarted() ?? forkScanner();
     this.child.send({ seq: -1, cfg, participant });
   }
 

@@ -1,0 +1,46 @@
+/**
+ * Scanning processes started first thing: a child takes about 0.2 s to boot
+ * and load its modules, and started from the entry script (bin/dwarf2ctf.js,
+ * before the rest of the program is even loaded) it does so while this
+ * process loads and reads its arguments, instead of after. Light on
+ * purpose: nothing here imports the scanner.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const started: ChildProcess[] = [];
+
+/** A scanning child process (worker.js), spoken to with V8's serializer. */
+export function forkScanner(): ChildProcess {
+  // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+  return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+}
+
+/**
+ * Start the scanners a dwarf2ctf run with these arguments will want with the
+ * default -j (one per core, less this process). Until one is taken they do
+ * not keep this process alive: a run that stops early (a usage error, -j1 in
+ * a response file) just exits, and they with it (worker.ts: on disconnect).
+ */
+export function prestartScanners(argv: readonly string[]): void {
+  if (argv.some((a) => a === '-h' || a === '--help' || a.startsWith('-j') || a.startsWith('--jobs'))) return;
+  for (let i = 1; i < availableParallelism(); i++) {
+    const c = forkScanner();
+    c.unref();
+    c.channel?.unref();
+    started.push(c);
+  }
+}
+
+/** A scanner started early and still there, now holding this process alive as any other; or undefined. */
+export function takePrestarted(): ChildProcess | undefined {
+  for (let c = started.shift(); c; c = started.shift()) {
+    if (!c.connected) continue;
+    c.ref();
+    c.channel?.ref();
+    return c;
+  }
+  return undefined;
+}
