@@ -69,9 +69,14 @@ test('response files expand in place, nest, and fail as usage errors', (t) => {
   const r = spawnSync(process.execPath, [bin, path.join(dir, 'o'), `@${path.join(dir, 'missing')}`], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^virtmem: cannot read response file/);
+  const t0 = performance.now();
   const u = spawnSync(process.execPath, [bin, path.join(dir, 'o')], { encoding: 'utf8' });
   assert.equal(u.status, 1);
   assert.match(u.stderr, /usage: dwarf2ctf OUTDIR/);
+  // The scanners the entry script started (prestart.ts) went with it: none holds the error up or stays behind.
+  assert.ok(performance.now() - t0 < 10_000, `a usage error took ${(performance.now() - t0).toFixed(0)} ms`);
+  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  assert.equal(ps.stdout.split('\n').filter((l) => l.includes(path.join('dist', 'src', 'dedup', 'worker.js'))).length, 0, 'scanning processes left running');
   // A very long argument list (tens of thousands of object names) goes through a response file.
   const many = Array.from({ length: 20000 }, (_, i) => `drivers/some/long/path/object_number_${i}.o`);
   fs.writeFileSync(path.join(dir, 'many'), many.join(' '));
