@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { deserialize } from 'node:v8';
 import { gzipSync } from 'node:zlib';
 import { AtomicBatch, UsageError } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
@@ -197,6 +198,8 @@ export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string
   return Math.min(n, Math.max(1, Math.round((n * image) / Math.max(total, 1))));
 }
 
+/** At most this long merging summaries before this process looks at its children's messages again. */
+const MERGE_SLICE_MS = 10;
 /** Tasks a scanning process has in hand (queued in its pipe): enough that it never waits for this thread, which answers between its own tasks. */
 const TASKS_IN_HAND = 8;
 
@@ -223,10 +226,22 @@ class Scanner {
   send(seq: number, task: ScanTask): void { this.child.send({ seq, task }); }
   onMessage(f: (m: ScanReply) => void): void {
     this.child.on('message', (m: ScanReply) => {
+      if (m.file !== undefined) m = this.fromFile(m.file, m.seq);
       if (m.rss) this.peakRss = m.rss;
       if (m.wrote !== undefined || m.seq < 0) this.settle(m);
       else f(m);
     });
+  }
+
+  /** A reply the child handed over in a file (worker.ts answer), which is removed. */
+  private fromFile(file: string, seq: number): ScanReply {
+    try {
+      return deserialize(fs.readFileSync(file)) as ScanReply;
+    } catch (e) {
+      return { seq, error: `cannot read the summary the scanning process left in ${file}: ${(e as Error).message}` };
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   private readonly writes = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>();
@@ -276,7 +291,16 @@ class Scanner {
 }
 
 /** What a scanning process answers: a summary, a dict written (seq < 0) or an error, with its peak RSS so far. */
-export interface ScanReply { seq: number; summary?: FileSummary; wrote?: WriteResult; error?: string; usage?: boolean; rss?: number }
+export interface ScanReply {
+  seq: number;
+  summary?: FileSummary;
+  /** The reply itself is in this file (V8-serialized): a large summary. */
+  file?: string;
+  wrote?: WriteResult;
+  error?: string;
+  usage?: boolean;
+  rss?: number;
+}
 export interface WriteResult { gzipBytes: number; written: boolean }
 
 /**
@@ -286,7 +310,8 @@ export interface WriteResult { gzipBytes: number; written: boolean }
  * the children's messages; it is an image participant only when all are, so
  * what it scans comes in small pieces (modules) and the children are not
  * kept waiting for their next task. Each child has TASKS_IN_HAND tasks in
- * hand. Each participant takes tasks in increasing task order (its summaries
+ * hand, and before this thread starts a task of its own, at least as much
+ * work (bytes of input) as that task. Each participant takes tasks in increasing task order (its summaries
  * name IDs relative to its earlier ones, so they must be merged in the order
  * it made them): image participants the next task of any kind, the others
  * the next that is not an image slice. Returns the children, still running
@@ -294,7 +319,17 @@ export interface WriteResult { gzipBytes: number; written: boolean }
  */
 async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<Scanner[]> {
   const workers = Array.from({ length: n - 1 }, (_, k) => new Scanner(cfg, k + 1));
-  const forImage = imageWorkers(tasks, n, (f) => { try { return fs.statSync(f).size; } catch { return 0; } });
+  const fileSize = new Map<string, number>();
+  const sizeOf = (f: string) => {
+    let s = fileSize.get(f);
+    if (s === undefined) { try { s = fs.statSync(f).size; } catch { s = 0; } fileSize.set(f, s); }
+    return s;
+  };
+  const forImage = imageWorkers(tasks, n, sizeOf);
+  /** A task's work, about: its share of its file's bytes. */
+  const work = tasks.map((t) => sizeOf(t.file) / t.parts);
+  /** Per child, the work it has in hand (sent, not answered). */
+  const inHand = new Array<number>(n - 1).fill(0);
   const results = new Map<number, FileSummary>();
   const taken = new Uint8Array(tasks.length);
   const last = new Array<number>(n).fill(-1);
@@ -310,25 +345,34 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     }
     return -1;
   };
-  const drain = () => {
+  // Summaries are merged in task order, a slice of time at a time: when a kernel-image slice comes
+  // in, hundreds of module summaries may be waiting behind it, and merging them all at once would
+  // leave the children's messages (and their next tasks) waiting that long.
+  const drain = (): boolean => {
+    const until = performance.now() + MERGE_SLICE_MS;
     while (results.has(merged)) {
       const s = results.get(merged)!;
       results.delete(merged);
       consume(s, tasks[merged]);
       merged++;
+      if (performance.now() > until) return results.has(merged);
     }
+    return false;
+  };
+  const feed = (k: number): boolean => {
+    if (failure) return false;
+    const seq = next(k);
+    if (seq < 0) return false;
+    inHand[k] += work[seq];
+    workers[k].send(seq, tasks[seq]);
+    return true;
   };
   workers.forEach((w, k) => {
-    const feed = () => {
-      if (failure) return;
-      const seq = next(k);
-      if (seq >= 0) w.send(seq, tasks[seq]);
-    };
     w.onMessage((msg) => {
       if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
       else results.set(msg.seq, msg.summary!);
-      feed();
-      drain();
+      inHand[k] -= work[msg.seq];
+      feed(k);
       wake?.();
     });
     w.onError((e) => { failure ??= e; wake?.(); });
@@ -337,12 +381,15 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       if (merged < tasks.length) failure ??= new Error(`dwarf2ctf scanning process ${k + 1} ended (${why}) before the scan was done`);
       wake?.();
     });
-    for (let i = 0; i < TASKS_IN_HAND; i++) feed();
+    for (let i = 0; i < TASKS_IN_HAND; i++) feed(k);
   });
   const me = n - 1;
   while (!failure && merged < tasks.length) {
     const seq = next(me);
     if (seq >= 0) {
+      // This process answers no message while it scans: first each child gets at least as much
+      // work in hand as this task (a big module here would otherwise leave them idle).
+      for (let k = 0; k < workers.length; k++) while (inHand[k] < work[seq] && feed(k));
       try {
         results.set(seq, runTask(tasks[seq], cfg));
       } catch (e) {
@@ -353,6 +400,11 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       await new Promise((r) => setImmediate(r)); // let the children's messages in
       continue;
     }
+    if (drain()) {
+      await new Promise((r) => setImmediate(r));
+      continue;
+    }
+    if (merged >= tasks.length) break;
     releaseTaskCache(); // this thread's last file
     await new Promise<void>((r) => { wake = r; });
     wake = undefined;

@@ -7,6 +7,10 @@
  * it syncs and renames them all and answers for each. It exits when the
  * channel closes.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { serialize } from 'node:v8';
 import { gzipSync } from 'node:zlib';
 import { AtomicBatch, VirtmemError } from '../bytes/index.js';
 import type { ScanReply } from './run.js';
@@ -32,7 +36,34 @@ let written: { seq: number; file: string; gzipBytes: number; written: boolean }[
 
 function answer(r: ScanReply): void {
   r.rss = process.resourceUsage().maxRSS * 1024;
+  // A large summary (a kernel-image slice's: megabytes) goes through a file. Through the channel
+  // it would trickle out 200 KB per turn of this process's event loop, that is one per task
+  // scanned: the main process got a slice's summary seconds late, and every answer queued behind
+  // it (so this process waited for its next tasks).
+  const s = r.summary;
+  if (s && s.ids.length + 8 * s.defs.length > LARGE_SUMMARY) {
+    const file = path.join(summaryDir(), `virtmem-dwarf2ctf-${process.pid}-${r.seq}.v8`);
+    try {
+      fs.writeFileSync(file, serialize(r));
+      handedOver.add(file);
+      process.send!({ seq: r.seq, file, rss: r.rss });
+      return;
+    } catch { /* (no room there) through the channel after all */ }
+  }
   process.send!(r);
+}
+
+/** Files of summaries handed over (the main process removes each once read; see 'disconnect'). */
+const handedOver = new Set<string>();
+/** About 100 KB serialized: ids, and defs at about eight ids' worth each. */
+const LARGE_SUMMARY = 25_000;
+let dir: string | undefined;
+/** Where large summaries are handed over: memory-backed when there is such a place. */
+function summaryDir(): string {
+  if (dir === undefined) {
+    try { fs.accessSync('/dev/shm', fs.constants.W_OK); dir = '/dev/shm'; } catch { dir = os.tmpdir(); }
+  }
+  return dir;
 }
 
 process.on('message', (msg: Msg) => {
@@ -63,6 +94,8 @@ process.on('message', (msg: Msg) => {
   }
 });
 process.on('disconnect', () => {
-  batch.discard(); // (the main process gave up before the flush: leave no temporary files)
+  // (the main process is done, or gave up: leave no temporary files, staged dicts or summaries it did not read)
+  batch.discard();
+  for (const f of handedOver) fs.rmSync(f, { force: true });
   process.exit(0);
 });
