@@ -204,7 +204,7 @@ const MERGE_SLICE_MS = 10;
 const TASKS_IN_HAND = 8;
 
 /**
- * A scanning child process: this file's worker.js run by fork(), spoken to
+ * A scanning child process: worker.js run by fork() (prestart.ts), spoken to
  * over its IPC channel with V8's serializer (typed arrays cross as such).
  * Processes, not worker threads: threads share one address space, and every
  * mapping change one makes (the JIT's code pages, the heaps growing and

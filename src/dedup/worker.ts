@@ -42,10 +42,9 @@ function answer(r: ScanReply): void {
   // it (so this process waited for its next tasks).
   const s = r.summary;
   if (s && s.ids.length + 8 * s.defs.length > LARGE_SUMMARY) {
-    const file = path.join(summaryDir(), `virtmem-dwarf2ctf-${process.pid}-${r.seq}.v8`);
     try {
-      fs.writeFileSync(file, serialize(r));
-      handedOver.add(file);
+      const file = path.join(summaryDir(), `${r.seq}.v8`);
+      fs.writeFileSync(file, serialize(r), { flag: 'wx', mode: 0o600 });
       process.send!({ seq: r.seq, file, rss: r.rss });
       return;
     } catch { /* (no room there) through the channel after all */ }
@@ -53,15 +52,20 @@ function answer(r: ScanReply): void {
   process.send!(r);
 }
 
-/** Files of summaries handed over (the main process removes each once read; see 'disconnect'). */
-const handedOver = new Set<string>();
 /** About 100 KB serialized: ids, and defs at about eight ids' worth each. */
 const LARGE_SUMMARY = 25_000;
 let dir: string | undefined;
-/** Where large summaries are handed over: memory-backed when there is such a place. */
+/**
+ * A directory of this process's own (mode 0700, made fresh: nobody else can
+ * put a file or a link where a summary goes), memory-backed when /dev/shm is
+ * there. The main process removes each summary once read; the directory goes
+ * when this process does (see 'disconnect').
+ */
 function summaryDir(): string {
   if (dir === undefined) {
-    try { fs.accessSync('/dev/shm', fs.constants.W_OK); dir = '/dev/shm'; } catch { dir = os.tmpdir(); }
+    let base = os.tmpdir();
+    try { fs.accessSync('/dev/shm', fs.constants.W_OK); base = '/dev/shm'; } catch { /* the usual temporary directory */ }
+    dir = fs.mkdtempSync(path.join(base, 'virtmem-dwarf2ctf-'));
   }
   return dir;
 }
@@ -96,6 +100,6 @@ process.on('message', (msg: Msg) => {
 process.on('disconnect', () => {
   // (the main process is done, or gave up: leave no temporary files, staged dicts or summaries it did not read)
   batch.discard();
-  for (const f of handedOver) fs.rmSync(f, { force: true });
+  if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 });
