@@ -6,18 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export function writeFileAtomic(target: string, data: Uint8Array | string): void {
-  const dir = path.dirname(path.resolve(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w', 0o644);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
+  const tmp = tmpBeside(target);
+  writeNew(tmp, typeof data === 'string' ? Buffer.from(data) : data, true);
   try {
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -26,53 +16,26 @@ export function writeFileAtomic(target: string, data: Uint8Array | string): void
   }
 }
 
-/** Write only if the content differs; returns true when the file was (re)written. (`exists`: false when the caller knows there is no such file.) */
-export function writeFileIfChanged(target: string, data: Uint8Array, exists = true): boolean {
-  if (exists) try {
-    const old = fs.readFileSync(target);
-    if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
-  } catch { /* missing: write it */ }
-  writeFileAtomic(target, data);
-  return true;
-}
-
-/**
- * writeFileAtomic without blocking the thread: the write and the fsync run
- * on libuv's pool, so a program writing many files overlaps their fsyncs
- * with each other and with its own work.
- */
-export async function writeFileAtomicAsync(target: string, data: Uint8Array | string): Promise<void> {
-  const dir = path.dirname(path.resolve(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tmpSeq++}.tmp`);
-  const fh = await fs.promises.open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(typeof data === 'string' ? Buffer.from(data) : data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await fs.promises.rename(tmp, target);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-}
-
 let tmpSeq = 0;
 
-/** writeFileIfChanged, asynchronously (see writeFileAtomicAsync). */
-export async function writeFileIfChangedAsync(target: string, data: Uint8Array, exists = true): Promise<boolean> {
-  // (exists: false when the caller knows there is no such file: nothing to compare)
-  if (exists) try {
-    const old = await fs.promises.readFile(target);
-    if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
-  } catch { /* missing: write it */ }
-  await writeFileAtomicAsync(target, data);
-  return true;
+/** A temporary name in the target's directory (so the rename stays on one filesystem). */
+function tmpBeside(target: string): string {
+  const dir = path.dirname(path.resolve(target));
+  return path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tmpSeq++}.tmp`);
+}
+
+/** Create `file` with `data` (fsync'd when `sync`); a failure removes it and throws. */
+function writeNew(file: string, data: Uint8Array, sync: boolean): void {
+  const fd = fs.openSync(file, 'w', 0o644);
+  try {
+    fs.writeSync(fd, data);
+    if (sync) fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
 }
 
 /**
@@ -93,17 +56,8 @@ export class AtomicBatch {
       const old = fs.readFileSync(target);
       if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
     } catch { /* missing: write it */ }
-    const dir = path.dirname(path.resolve(target));
-    const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tmpSeq++}.tmp`);
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      fs.writeSync(fd, data);
-    } catch (e) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-    fs.closeSync(fd);
+    const tmp = tmpBeside(target);
+    writeNew(tmp, data, false);
     this.staged.push({ target, tmp });
     return true;
   }

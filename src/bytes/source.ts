@@ -150,10 +150,7 @@ export class FileSource implements ByteSource {
 
   readCopy(offset: number, length: number): Uint8Array {
     // A page or more goes straight from the file into the caller's buffer: one copy, not three.
-    if (length >= this.pageSize) {
-      if (offset < 0 || offset + length > this.size) throw outOfRange(this.name, offset, length, this.size);
-      return this.readDirect(offset, length);
-    }
+    if (length >= this.pageSize) return this.readDirect(offset, length); // (readInto checks the range)
     return this.read(offset, length).slice();
   }
 

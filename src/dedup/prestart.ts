@@ -20,12 +20,18 @@ export function forkScanner(): ChildProcess {
 
 /**
  * Start the scanners a dwarf2ctf run with these arguments will want with the
- * default -j (one per core, less this process). Until one is taken they do
- * not keep this process alive: a run that stops early (a usage error, -j1 in
- * a response file) just exits, and they with it (worker.ts: on disconnect).
+ * default -j (one per core, less this process), when it has more than one
+ * object file to scan (or a response file: probably many). Until one is taken
+ * they do not keep this process alive: a run that stops early (a usage error,
+ * -j1 in a response file) just exits, and they with it (worker.ts: on
+ * disconnect).
  */
 export function prestartScanners(argv: readonly string[]): void {
   if (argv.some((a) => a === '-h' || a === '--help' || a.startsWith('-j') || a.startsWith('--jobs'))) return;
+  const positional = argv.filter((a) => !a.startsWith('-'));
+  // OUTDIR OBJECTS.BUILTIN MODULES.BUILTIN DEDUP.BLACKLIST object...; with -e: OUTDIR object...
+  const objects = positional.length - (argv.includes('-e') ? 1 : 4);
+  if (objects < 2 && !positional.some((a) => a.startsWith('@'))) return;
   for (let i = 1; i < availableParallelism(); i++) {
     const c = forkScanner();
     c.unref();

@@ -10,7 +10,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { deserialize } from 'node:v8';
-import { gzipSync } from 'node:zlib';
 import { AtomicBatch, UsageError } from '../bytes/index.js';
 import { writeDict } from '../ctf/index.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
@@ -18,7 +17,7 @@ import type { FileSummary } from './defs.js';
 import { SHARED_MODULE, TypeGraph } from './graph.js';
 import { SHARED, VMLINUX, isKernelImage, type BuiltinMap } from './modules.js';
 import { forkScanner, takePrestarted } from './prestart.js';
-import { makeConfig, releaseTables, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
+import { makeConfig, releaseTables, releaseTaskCache, runTask, stageDict, type ScanConfig, type ScanTask, type WriteResult } from './task.js';
 
 export interface Dwarf2CtfOptions {
   outDir: string;
@@ -55,9 +54,6 @@ export interface Dwarf2CtfResult {
   /** Peak resident set size in bytes: this process's plus each scanning child's (an upper bound on the peak of the sum). */
   peakRss: number;
 }
-
-/** zlib level of the dicts (gzip's default). */
-export const GZIP_LEVEL = 6;
 
 /**
  * A kernel image is cut into slices of its compile units, about this many
@@ -112,7 +108,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   }
 }
 
-/** Dedup passes, then every dict built here and compressed and written by the scanning children, idle by now (or on libuv's pool when there are none). */
+/** Dedup passes, then every dict built here, and compressed and written by the scanning children, idle by now (by this process when there are none). */
 async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanner[], littleEndian: boolean | undefined, builtinModules: Set<string>,
   t0: number, log: (line: string) => void): Promise<Dwarf2CtfResult> {
   const t1 = performance.now();
@@ -137,16 +133,9 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
     const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
     dicts.push(report);
     const target = path.join(opts.outDir, file);
-    if (batch) {
-      const gz = gzipSync(raw, { level: GZIP_LEVEL });
-      report.gzipBytes = gz.length;
-      report.written = batch.add(target, gz, existing.has(file));
-      return;
-    }
-    handedOut.push(scanners[turn++ % scanners.length].write(target, raw, existing.has(file)).then((r) => {
-      report.gzipBytes = r.gzipBytes;
-      report.written = r.written;
-    }));
+    const settle = (r: WriteResult) => { report.gzipBytes = r.gzipBytes; report.written = r.written; };
+    if (batch) settle(stageDict(batch, target, raw, existing.has(file)));
+    else handedOut.push(scanners[turn++ % scanners.length].write(target, raw, existing.has(file)).then(settle));
   };
   try {
     const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
@@ -252,7 +241,7 @@ class Scanner {
     const seq = this.nextWrite--;
     return new Promise<WriteResult>((resolve, reject) => {
       this.writes.set(seq, { resolve, reject });
-      this.child.send({ seq, write: { file, raw, exists, level: GZIP_LEVEL } });
+      this.child.send({ seq, write: { file, raw, exists } });
     });
   }
 
@@ -301,7 +290,6 @@ export interface ScanReply {
   usage?: boolean;
   rss?: number;
 }
-export interface WriteResult { gzipBytes: number; written: boolean }
 
 /**
  * Run tasks on `n` participants: n - 1 child processes and this thread (the

@@ -202,8 +202,8 @@ export class ScanTables {
   readonly tagged = new NameTable<Sites>();
   /** Opaque structs, unions, enums outside any namespace: name -> w-index. */
   readonly forwards = [new NameTable<number>(), new NameTable<number>(), new NameTable<number>()];
-  /** Typedefs: name -> base w-index -> w-index. */
-  readonly typedefs = new NameTable<Bases>();
+  /** Typedefs: name -> (base w-index, 0) -> w-index (Sites: a typedef name nearly always names one base). */
+  readonly typedefs = new NameTable<Sites>();
   /** Arrays: element w-index -> (index type, count + 1) -> w-index. */
   readonly arrays: (Sites | undefined)[] = [];
   /** Canonical file numbers (fileNos) by comp_dir, directory and name (FileScanner.fileName). */
@@ -1135,8 +1135,8 @@ export class FileScanner {
         const name = n.name ?? '';
         // Found by name (a string met before, its hash cached), then base: no key string.
         let byName = this.t.typedefs.get(name, n.nameId);
-        if (!byName) { byName = new Bases(); this.t.typedefs.set(name, n.nameId, byName); }
-        const found = byName.get(t);
+        if (!byName) { byName = new Sites(); this.t.typedefs.set(name, n.nameId, byName); }
+        const found = byName.get(t, 0);
         const w = found < 0 ? undefined : found;
         if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
         return this.typedefNew(n, t, name, w, byName);
@@ -1159,11 +1159,11 @@ export class FileScanner {
     return this.intern(`${this.ns}////${kw} ${name}`, () => forwardDef(kind, kw, name), false);
   }
 
-  private typedefNew(n: Node, t: number, name: string, w: number | undefined, byName: Bases): number {
+  private typedefNew(n: Node, t: number, name: string, w: number | undefined, byName: Sites): number {
     const make = () => { const d = newDef(K_TYPEDEF, name, this.where(n)); d.ref = t; return d; };
     if (w !== undefined) return this.add(w, make());
     const idx = this.intern(`${this.idList[t]} typedef ${name}`, make, this.aliasable[t] === 1);
-    byName.set(t, idx);
+    byName.set(t, 0, idx);
     return idx;
   }
 
@@ -1681,31 +1681,11 @@ class OffsetCache {
 }
 
 /**
- * Base w-index -> w-index for one typedef name: the first pair in fields (a
- * typedef name nearly always names one type: no Map to look through), others
- * in a Map.
- */
-class Bases {
-  private base0 = -1;
-  private w0 = -1;
-  private more?: Map<number, number>;
-
-  /** The w-index for `base`, or -1. */
-  get(base: number): number {
-    if (base === this.base0) return this.w0;
-    return this.more?.get(base) ?? -1;
-  }
-
-  set(base: number, w: number): void {
-    if (this.base0 < 0 || base === this.base0) { this.base0 = base; this.w0 = w; return; }
-    (this.more ??= new Map()).set(base, w);
-  }
-}
-
-/**
- * (file, line, keyword) code -> w-index for one name: the first pair kept in
- * fields (a name is nearly always declared in one place, and a code above
- * 2^31 would be boxed into a heap number as a Map key), others in a Map.
+ * Two small integers -> w-index for one name (its (file, line, keyword)
+ * declaration sites, a typedef name's bases, an element type's array shapes):
+ * the first pair kept in fields (a name is nearly always declared in one
+ * place, and a code above 2^31 would be boxed into a heap number as a Map
+ * key), others in a Map.
  */
 class Sites {
   private file0 = -1;

@@ -11,11 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { serialize } from 'node:v8';
-import { gzipSync } from 'node:zlib';
 import { AtomicBatch, VirtmemError } from '../bytes/index.js';
 import type { ScanReply } from './run.js';
 import { setParticipant } from './scan.js';
-import { runTask, type ScanConfig, type ScanTask } from './task.js';
+import { runTask, stageDict, type ScanConfig, type ScanTask, type WriteResult } from './task.js';
 
 interface Msg {
   seq: number;
@@ -23,7 +22,7 @@ interface Msg {
   cfg?: ScanConfig;
   participant?: number;
   /** A dict to gzip and stage, unless `file` holds those bytes already (`exists`: it may). */
-  write?: { file: string; raw: Uint8Array; exists: boolean; level: number };
+  write?: { file: string; raw: Uint8Array; exists: boolean };
   /** Sync and rename what is staged, and answer for each. */
   flush?: boolean;
 }
@@ -32,7 +31,7 @@ let cfg: ScanConfig | undefined;
 
 const batch = new AtomicBatch();
 /** Dicts staged or found unchanged, answered at the flush. */
-let written: { seq: number; file: string; gzipBytes: number; written: boolean }[] = [];
+let written: { seq: number; file: string; wrote: WriteResult }[] = [];
 
 function answer(r: ScanReply): void {
   r.rss = process.resourceUsage().maxRSS * 1024;
@@ -75,8 +74,7 @@ process.on('message', (msg: Msg) => {
   if (msg.write) {
     const w = msg.write;
     try {
-      const gz = gzipSync(w.raw, { level: w.level });
-      written.push({ seq: msg.seq, file: w.file, gzipBytes: gz.length, written: batch.add(w.file, gz, w.exists) });
+      written.push({ seq: msg.seq, file: w.file, wrote: stageDict(batch, w.file, w.raw, w.exists) });
     } catch (e) {
       answer({ seq: msg.seq, error: `${w.file}: ${(e as Error).message}`, usage: e instanceof VirtmemError });
     }
@@ -86,7 +84,7 @@ process.on('message', (msg: Msg) => {
     const failed = batch.commit();
     for (const w of written) {
       const e = failed.get(w.file);
-      answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: { gzipBytes: w.gzipBytes, written: w.written } });
+      answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: w.wrote });
     }
     written = [];
     return;

@@ -147,11 +147,16 @@ export class ElfFile {
    * cache page), or an error naming what was being read.
    */
   readRange(offset: number, length: number, what: string): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.source.size) {
-      throw this.error(`${what} (0x${length.toString(16)} bytes at ${hex(offset)}) runs past end of file (size ${hex(this.source.size)})`, offset);
-    }
+    this.checkRange(offset, length, what);
     if (this.source instanceof BufferSource) return this.source.read(offset, length);
     return this.source.readCopy(offset, length);
+  }
+
+  /** A FormatError naming `what` unless [offset, offset + length) lies inside the file. */
+  private checkRange(offset: number, length: number, what: string, section?: string): void {
+    if (offset < 0 || length < 0 || offset + length > this.source.size) {
+      throw this.error(`${what} (0x${length.toString(16)} bytes at ${hex(offset)}) runs past end of file (size ${hex(this.source.size)})`, offset, section);
+    }
   }
 
   /** The stored bytes of a segment (p_filesz bytes at p_offset). */
@@ -231,9 +236,7 @@ export class ElfFile {
     }
     // A large relocation section (a module's .rela.debug_info is 1.5 times its .debug_info) is
     // streamed through one scratch buffer: never held whole, no fresh memory to fault in.
-    if (rs.offset + rs.size > this.source.size) {
-      throw this.error(`section ${rs.name} (0x${rs.size.toString(16)} bytes at ${hex(rs.offset)}) runs past end of file (size ${hex(this.source.size)})`, rs.offset, rs.name);
-    }
+    this.checkRange(rs.offset, rs.size, `section ${rs.name}`, rs.name);
     const step = RELOC_CHUNK - (RELOC_CHUNK % relEntSize);
     relocScratch ??= new Uint8Array(RELOC_CHUNK);
     for (let at = 0; at < rs.size; at += step) {

@@ -77,6 +77,12 @@ test('response files expand in place, nest, and fail as usage errors', async (t)
   assert.equal(u.status, 1);
   assert.match(u.stderr, /usage: dwarf2ctf OUTDIR/);
   assert.ok(performance.now() - t0 < 10_000, `a usage error took ${(performance.now() - t0).toFixed(0)} ms`);
+  // With objects to scan, the scanners are started before the arguments are checked.
+  const m = spawnSync(process.execPath, [bin, path.join(dir, 'o'), path.join(dir, 'no-objects.builtin'), 'm.builtin', 'b.list', 'a.o', 'b.o'],
+    { encoding: 'utf8', env: { ...process.env, VIRTMEM_TEST_MARK: mark } });
+  assert.equal(m.status, 1);
+  assert.match(m.stderr, /cannot read objects\.builtin/);
+  assert.ok(performance.now() - t0 < 20_000, `two usage errors took ${(performance.now() - t0).toFixed(0)} ms`);
   const marked = () => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try { return fs.readFileSync(`/proc/${p}/environ`, 'latin1').includes(`VIRTMEM_TEST_MARK=${mark}`); } catch { return false; }
   });

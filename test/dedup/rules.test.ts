@@ -23,10 +23,10 @@ function cc(dir: string, files: Record<string, string>, flags: string[] = ['-g']
   }
 }
 
-async function run(dir: string, mods: string[], opts: { blacklist?: string; sharing?: boolean; out?: string } = {}): Promise<Dwarf2CtfResult & { out: string }> {
+async function run(dir: string, mods: string[], opts: { blacklist?: string; sharing?: boolean; out?: string; jobs?: number } = {}): Promise<Dwarf2CtfResult & { out: string }> {
   const out = path.join(dir, opts.out ?? 'out');
   const r = await dwarf2ctf({
-    outDir: out, files: mods.map((m) => path.join(dir, `${m}.o`)), sharing: opts.sharing ?? true, jobs: 1,
+    outDir: out, files: mods.map((m) => path.join(dir, `${m}.o`)), sharing: opts.sharing ?? true, jobs: opts.jobs ?? 1,
     blacklist: parseBlacklist(opts.blacklist ?? ''),
   });
   return { ...r, out };
@@ -87,7 +87,7 @@ test('sharedness spreads through members of every definition and through base ty
   assert.equal(typesNamed(od.dicts.get('a'), 'struct only_a').length, 0);
 });
 
-test('a definition with as many members but another member type spreads sharedness too, whether met in the same module or a later one, with any number of threads', async (t) => {
+test('a definition with as many members but another member type spreads sharedness too, whether met in the same module or a later one, with any number of processes', async (t) => {
   const { dir, cleanup } = tmpdir('virtmem-d2c-');
   t.after(cleanup);
   cc(dir, {
@@ -101,8 +101,7 @@ test('a definition with as many members but another member type spreads sharedne
   execFileSync('ld', ['-r', path.join(dir, 'm1.o'), path.join(dir, 'm2.o'), '-o', path.join(dir, 'm.o')]);
   const outs: string[] = [];
   for (const jobs of [1, 2]) {
-    const out = path.join(dir, `out${jobs}`);
-    await dwarf2ctf({ outDir: out, files: ['m', 'c', 'w'].map((m) => path.join(dir, `${m}.o`)), sharing: true, jobs, blacklist: new Set() });
+    const { out } = await run(dir, ['m', 'c', 'w'], { jobs, out: `out${jobs}` });
     const od = objdumpDicts(dir, out);
     assert.equal(od.stderr, '', 'objdump --ctf warns');
     const shared = od.dicts.get('shared_ctf')!;
@@ -114,7 +113,7 @@ test('a definition with as many members but another member type spreads sharedne
     for (const m of ['m', 'w']) assert.equal(typesNamed(od.dicts.get(m), 'struct only_v').length + typesNamed(od.dicts.get(m), 'struct only_w').length, 0);
     outs.push(fs.readdirSync(out).sort().map((f) => `${f}:${fs.readFileSync(path.join(out, f)).toString('base64')}`).join('\n'));
   }
-  assert.equal(outs[0], outs[1], 'the same dicts with 1 and 2 threads');
+  assert.equal(outs[0], outs[1], 'the same dicts with 1 and 2 processes');
 });
 
 test('the struct one / struct two cycle terminates with both shared', async (t) => {
