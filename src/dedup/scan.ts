@@ -125,7 +125,11 @@ class AssemblyError extends Error {}
  * the member is named or a bitfield, and whether it is skipped (a C++ static
  * member). null: decode such members the slow way.
  */
-interface MemberPlan { shape: number; typeIdx: number; typeAt: number; typeForm: number; named: boolean; bitfield: boolean; skipped: boolean }
+interface MemberPlan {
+  shape: number; typeIdx: number; typeAt: number; typeForm: number; named: boolean; bitfield: boolean; skipped: boolean;
+  /** The member's attributes' size when all are of fixed size and its type is a ref4 at typeAt (the common case: no form is decoded); -1 otherwise. */
+  fixed: number;
+}
 const NO_TYPE = -2;
 /** typeAt when an attribute before DW_AT_type varies in size (an inline name): skip to it form by form. */
 const VARIES = -1;
@@ -289,6 +293,8 @@ export class FileScanner {
   private readonly workKeys: DieKey[] = [];
   private readonly workIdx: number[] = [];
   private readonly workVerify: boolean[] = [];
+  private readonly workUnit: Unit[] = [];
+  private readonly workChildren: number[] = [];
   /** Nodes for acquire(), and how many are in use. */
   private readonly pool: Node[] = [];
   private poolTop = 0;
@@ -1106,17 +1112,17 @@ export class FileScanner {
           if (this.t.sentMembers[idx] !== undefined) {
             this.add(idx, SETTLED);
             // (structs: if its members turn out to be no news; checked from the work list, as members refer back)
-            if (kind !== K_ENUM) this.push(n.key, idx, true);
+            if (kind !== K_ENUM) this.push(n, idx, true);
             return idx;
           }
           const d = newDef(kind, name, this.where(n));
           this.add(idx, d);
           if (kind === K_ENUM) this.fillEnum(n, d);
-          else this.push(n.key, idx, false);
+          else this.push(n, idx, false);
           return idx;
         }
         // Met again in a later unit (enums: the first definition is the one).
-        if (kind !== K_ENUM) this.push(n.key, idx, true);
+        if (kind !== K_ENUM) this.push(n, idx, true);
         return idx;
       }
       case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
@@ -1350,7 +1356,7 @@ export class FileScanner {
    * type is (memberPlan). Their types are computed as collectMembers would, so
    * the module sees the same types.
    */
-  private settledStruct(w: number, n: Node, local: TypeDef): boolean {
+  private settledStruct(w: number, u: Unit, childrenAt: number, local: TypeDef): boolean {
     const t = this.t;
     const sent = t.sentMembers[w];
     const mine = local === SETTLED ? undefined : local;
@@ -1361,40 +1367,52 @@ export class FileScanner {
     let i = 0;
     const ours = mine ? this.direct[t.local[w] - 1] : undefined;
     const ourOrder = mine ? this.order[t.local[w] - 1] : undefined;
-    if (!n.hasChildren) return most >= 0;
-    const u = n.unit;
+    if (childrenAt < 0) return most >= 0;
     const r = u.reader;
     const h = u.header;
     const abbrevs = u.abbrevs;
-    let pos = n.childrenAt, count = 0;
+    let pos = childrenAt, count = 0;
+    const b = r.bytes, end = h.end, base = h.offset, memo = this.memo, le = r.le;
     for (;;) {
-      if (pos >= h.end) return false;
-      r.pos = pos;
-      const code = r.uleb128();
-      if (code === 0) break;
+      if (pos >= end) return false;
+      let code = b[pos];
+      let at = pos + 1;
+      if (code >= 0x80) { r.pos = pos; code = r.uleb128(); at = r.pos; }
+      if (code === 0) { pos = at; break; }
       const a = abbrevs.get(code);
       if (!a || a.tag !== C.DW_TAG_member || a.hasChildren) return false;
       const plan = memberPlan(a, h);
       if (!plan) return false;
-      const at = r.pos;
       let key: DieKey | undefined;
-      if (plan.typeAt !== NO_TYPE) {
-        if (plan.typeAt === VARIES) {
-          const forms = a.forms;
-          for (let j = 0; j < plan.typeIdx; j++) skipForm(r, forms[j], h);
-        } else {
-          r.pos = at + plan.typeAt;
+      const fixed = plan.fixed;
+      if (fixed >= 0 && le && at + fixed <= end) {
+        // The common member: every attribute of fixed size, the type a ref4 at a known place.
+        const q = at + plan.typeAt;
+        const o = (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16) | (b[q + 3] << 24)) >>> 0;
+        if (base + o >= end) return false;
+        key = dieKey(h.section, base + o);
+        pos = at + fixed;
+      } else {
+        r.pos = at;
+        if (plan.typeAt !== NO_TYPE) {
+          if (plan.typeAt === VARIES) {
+            const forms = a.forms;
+            for (let j = 0; j < plan.typeIdx; j++) skipForm(r, forms[j], h);
+          } else {
+            r.pos = at + plan.typeAt;
+          }
+          const f = plan.typeForm;
+          const o = f === C.DW_FORM_ref4 ? r.u32() : f === C.DW_FORM_ref2 ? r.u16() : f === C.DW_FORM_ref1 ? r.u8() : r.uleb128();
+          if (base + o >= end) return false;
+          key = dieKey(h.section, base + o);
         }
-        const f = plan.typeForm;
-        const o = f === C.DW_FORM_ref4 ? r.u32() : f === C.DW_FORM_ref2 ? r.u16() : f === C.DW_FORM_ref1 ? r.u8() : r.uleb128();
-        if (h.offset + o >= h.end) return false;
-        key = dieKey(h.section, h.offset + o);
+        r.pos = at;
+        skipAttrs(r, a, h);
+        pos = r.pos;
       }
-      r.pos = at;
-      skipAttrs(r, a, h);
-      pos = r.pos;
       if (plan.skipped) continue;
-      const tw = this.typeIdOf(key); // (may move the reader: pos is kept)
+      const known = key === undefined ? undefined : memo.get(key);
+      const tw = known !== undefined ? known : this.typeIdOf(key); // (may move the reader: pos is kept)
       if (!(ourOrder !== undefined ? ourOrder[i] === tw : inOrder !== undefined && inOrder[i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
       i++;
       if (!plan.named && !plan.bitfield && key !== undefined) {
@@ -1433,23 +1451,27 @@ export class FileScanner {
   }
 
   /** Build the member lists queued by computeId (no recursion: member types queue their own). */
-  private push(key: DieKey, idx: number, verify: boolean): void {
-    this.workKeys.push(key);
+  /** Work for a struct/union `n` (ID `idx`): its unit and where its children start are kept, so verifying it needs no second decode. */
+  private push(n: Node, idx: number, verify: boolean): void {
+    this.workKeys.push(n.key);
     this.workIdx.push(idx);
     this.workVerify.push(verify);
+    this.workUnit.push(n.unit);
+    this.workChildren.push(n.hasChildren ? n.childrenAt : -1);
   }
 
   private clearWork(): void {
-    this.workKeys.length = this.workIdx.length = this.workVerify.length = 0;
+    this.workKeys.length = this.workIdx.length = this.workVerify.length = this.workUnit.length = this.workChildren.length = 0;
   }
 
   private drain(): void {
     while (this.workKeys.length) {
       const key = this.workKeys.pop()!, idx = this.workIdx.pop()!, verify = this.workVerify.pop()!;
+      const unit = this.workUnit.pop()!, childrenAt = this.workChildren.pop()!;
+      if (verify && this.settledStruct(idx, unit, childrenAt, this.defs[this.t.local[idx] - 1])) continue;
       const node = this.readAt(key, this.drainScratch);
       const at = this.t.local[idx] - 1;
       const local = this.defs[at];
-      if (verify && this.settledStruct(idx, node, local)) continue;
       const d = verify ? newDef(node.tag === C.DW_TAG_union_type ? K_UNION : K_STRUCT, node.name ?? '', this.where(node)) : local;
       const members: MemberDef[] = [];
       const direct: number[] = [];
@@ -1789,7 +1811,7 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
   const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
   let p = a.scanPlan as MemberPlan | null | undefined;
   if (p !== undefined && (p === null || p.shape === shape)) return p;
-  p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false };
+  p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false, fixed: -1 };
   let off = 0;
   for (let i = 0; i < a.ats.length; i++) {
     const s = { at: a.ats[i], form: a.forms[i] };
@@ -1809,6 +1831,7 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
     const size = formSize(s.form, h);
     off = off < 0 || size < 0 ? -1 : off + size;
   }
+  if (p && off >= 0 && p.typeAt >= 0 && p.typeForm === C.DW_FORM_ref4) p.fixed = off;
   a.scanPlan = p;
   return p;
 }
@@ -1992,3 +2015,4 @@ function plusUconst(b: Uint8Array, c: Node): number {
 export function scanFile(dwarf: DwarfInfo, file: string, opts: ScanOptions): FileSummary {
   return new FileScanner(dwarf, file, opts).scan();
 }
+
