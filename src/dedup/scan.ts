@@ -73,6 +73,7 @@ interface Node {
   /** Offset of the first child (just past the attributes). */
   childrenAt: number;
   sibling?: number;
+  /** The name, when decoded; a name found in the interner is left as nameId until nameOf() asks (most are never read as strings). */
   name?: string;
   /** The interner's number for name (-1: none, or decoded another way; NAME_HASHED: see nameHash). */
   nameId: number;
@@ -194,6 +195,8 @@ export class ScanTables {
   readonly strNames = new OffsetCache();
   /** Names: one string object per distinct name, whichever file it came from. */
   readonly interner = new ByteInterner();
+  /** The interner's number for the empty name, once met (-1 before). */
+  emptyName = -1;
   /** Identifies this table in summaries (unique among the processes of a run). */
   readonly id = participant * TABLES_PER_PARTICIPANT + (nextTablesId++ % TABLES_PER_PARTICIPANT);
   readonly ids = new Map<string, number>();
@@ -403,7 +406,7 @@ export class FileScanner {
     this.unit = u;
     const root = this.readNode(u, u.header.firstDie);
     if (!root) return;
-    const cuName = root.name ?? `<unit 0x${u.offset.toString(16)}>`;
+    const cuName = this.nameOf(root) ?? `<unit 0x${u.offset.toString(16)}>`;
     const module = this.opts.moduleOf(cuName);
     if (module === undefined) return;
     const tuKey = `${module}\0${cuName}`;
@@ -423,7 +426,7 @@ export class FileScanner {
     this.voidW = this.fpW = -1;
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
-    const functionTypes = this.opts.functionTypes ?? true;
+    const functionTypes = (this.opts.functionTypes ?? true) && !EXP_NOFN;
     this.nodes.clear();
     if (!root.hasChildren) return;
     // The unit's children, decoded into one scratch Node; a type already computed (reached by
@@ -794,6 +797,23 @@ export class FileScanner {
     }
   }
 
+  /** `n`'s name (undefined: none). */
+  private nameOf(n: Node): string | undefined {
+    const s = n.name;
+    if (s !== undefined || n.nameId < 0) return s;
+    return (n.name = this.t.interner.stringAt(n.nameId));
+  }
+
+  /** What a NameTable is asked with besides the number: the string only when there is no number. */
+  private nameKey(n: Node): string {
+    return n.nameId >= 0 ? '' : (n.name ?? '');
+  }
+
+  /** Whether `n` has a name, without making its string. */
+  private static hasName(n: Node): boolean {
+    return n.name !== undefined || n.nameId >= 0;
+  }
+
   /** DW_AT_name at `offset` of .debug_str, through the interner (its number kept for the name tables). */
   private strName(n: Node, u: Unit, offset: number): void {
     const bytes = u.dwarf.sections.str;
@@ -803,14 +823,15 @@ export class FileScanner {
     const mine = u.dwarf === this.dwarf && offset >= 0 && offset < 0x7fffffff;
     const known = mine ? cache.get(offset) : -1;
     if (known >= 0) {
-      n.nameId = known;
-      n.name = it.stringAt(known);
+      n.nameId = known; // (the string when nameOf asks)
+      if (known === this.t.emptyName) n.name = ''; // (so a name left as a number is never empty)
       return;
     }
     const s = bytes && offset >= 0 && offset < bytes.length ? it.internZ(bytes, offset) : undefined;
     if (s === undefined) { n.name = u.str(offset); return; } // (which reports what is wrong)
     n.name = s;
     n.nameId = it.lastId;
+    if (s === '') this.t.emptyName = it.lastId;
     if (mine) cache.set(offset, it.lastId);
   }
 
@@ -900,6 +921,21 @@ export class FileScanner {
         if (!n.declaration) this.typeIdOf(k, 0, n);
         pos = this.skipSubtree(n);
         continue;
+      }
+      if (typesInside && a.hasChildren && (a.tag === C.DW_TAG_inlined_subroutine || a.tag === C.DW_TAG_call_site || a.tag === C.DW_TAG_GNU_call_site)) {
+        // No type is defined in these: a call site holds its parameters' values, and an inlined
+        // copy of a function refers to the abstract instance (a subprogram of this unit, scanned
+        // as such) for what it declares. Over the whole subtree through DW_AT_sibling, when that
+        // sits at a fixed place (most of a function's entries are in these).
+        const sib = siblingAt(a, h);
+        if (sib >= 0) {
+          const at = r.pos;
+          r.pos = at + sib;
+          const o = a.forms[a.siblingIdx] === C.DW_FORM_ref4 ? r.u32() : a.forms[a.siblingIdx] === C.DW_FORM_ref2 ? r.u16() : r.u8();
+          const to = h.offset + o;
+          if (to > at && to <= h.end) { pos = to; continue; }
+          r.pos = at;
+        }
       }
       skipAttrs(r, a, h);
       pos = r.pos;
@@ -1067,20 +1103,22 @@ export class FileScanner {
       case C.DW_TAG_structure_type: case C.DW_TAG_class_type: case C.DW_TAG_union_type: case C.DW_TAG_enumeration_type: {
         const kw = n.tag === C.DW_TAG_union_type ? 'union' : n.tag === C.DW_TAG_enumeration_type ? 'enum' : 'struct';
         const kind = n.tag === C.DW_TAG_union_type ? K_UNION : n.tag === C.DW_TAG_enumeration_type ? K_ENUM : K_STRUCT;
-        const name = n.name ?? '';
+        // (the name's string is made only when needed: most are found by its number)
+        const named = n.name !== undefined ? n.name !== '' : n.nameId >= 0;
+        const key0 = this.nameKey(n);
         if (n.declaration) {
           // Found by name (no ID string built) outside namespaces.
           const byName = ns ? undefined : this.t.forwards[kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0];
-          const w = byName?.get(name, n.nameId);
-          if (w !== undefined) return this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, forwardDef(kind, kw, name));
-          const idx = this.forwardId(kind, kw, name);
-          byName?.set(name, n.nameId, idx);
+          const w = byName?.get(key0, n.nameId);
+          if (w !== undefined) return this.t.local[w] !== 0 || this.settledPlain(w) ? w : this.add(w, forwardDef(kind, kw, this.nameOf(n) ?? ''));
+          const idx = this.forwardId(kind, kw, this.nameOf(n) ?? '');
+          byName?.set(key0, n.nameId, idx);
           return idx;
         }
         const file = this.fileName(n);
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
-        const hash = name ? '' : this.contentsHash(n, depth);
+        const hash = named ? '' : this.contentsHash(n, depth);
         const line = n.line;
         let idx = -1;
         let sites: Sites | undefined, siteFile = 0, siteLine = 0, key = '';
@@ -1089,19 +1127,21 @@ export class FileScanner {
           // keyword) as a number, nearly always the one place the name is declared (Sites).
           siteFile = file ? this.fileNo(n) + 1 : 0;
           siteLine = (line === undefined ? 0 : line + 1) * 4 + (kind === K_UNION ? 1 : kind === K_ENUM ? 2 : 0);
-          if (name) {
-            sites = this.t.tagged.get(name, n.nameId);
-            if (!sites) { sites = new Sites(); this.t.tagged.set(name, n.nameId, sites); }
+          if (named) {
+            sites = this.t.tagged.get(key0, n.nameId);
+            if (!sites) { sites = new Sites(); this.t.tagged.set(key0, n.nameId, sites); }
           } else {
             sites = this.t.anon.get(hash);
             if (!sites) { sites = new Sites(); this.t.anon.set(hash, sites); }
           }
           idx = sites.get(siteFile, siteLine);
         } else {
+          const name = this.nameOf(n) ?? '';
           key = `${ns}${file ? this.fileNo(n) : -1}:${line ?? ''}:${kw} ${name}${name ? '' : ` {${hash}}`}`;
           idx = this.keys.get(key) ?? -1;
         }
         if (idx < 0) {
+          const name = this.nameOf(n) ?? '';
           const id = `${ns}${file}//${line ?? ''}//${kw}${name ? ' ' + name : ''}${name ? '' : ` {${hash}}`}`;
           idx = this.ids.get(id) ?? this.t.create(id, !ns && !!name && !!file);
           if (sites) sites.set(siteFile, siteLine, idx);
@@ -1115,7 +1155,7 @@ export class FileScanner {
             if (kind !== K_ENUM) this.push(n, idx, true);
             return idx;
           }
-          const d = newDef(kind, name, this.where(n));
+          const d = newDef(kind, this.nameOf(n) ?? '', this.where(n));
           this.add(idx, d);
           if (kind === K_ENUM) this.fillEnum(n, d);
           else this.push(n, idx, false);
@@ -1138,14 +1178,14 @@ export class FileScanner {
         return this.typeIdOf(n.type, depth + 1);
       case C.DW_TAG_typedef: {
         const t = this.typeIdOf(n.type, depth + 1);
-        const name = n.name ?? '';
-        // Found by name (a string met before, its hash cached), then base: no key string.
-        let byName = this.t.typedefs.get(name, n.nameId);
-        if (!byName) { byName = new Sites(); this.t.typedefs.set(name, n.nameId, byName); }
+        const key0 = this.nameKey(n);
+        // Found by name (its number, or a string met before, its hash cached), then base: no key string.
+        let byName = this.t.typedefs.get(key0, n.nameId);
+        if (!byName) { byName = new Sites(); this.t.typedefs.set(key0, n.nameId, byName); }
         const found = byName.get(t, 0);
         const w = found < 0 ? undefined : found;
         if (w !== undefined && (this.t.local[w] !== 0 || this.settledPlain(w))) return w;
-        return this.typedefNew(n, t, name, w, byName);
+        return this.typedefNew(n, t, this.nameOf(n) ?? '', w, byName);
       }
       case C.DW_TAG_array_type:
         return this.arrayId(n, depth);
@@ -1157,7 +1197,7 @@ export class FileScanner {
   }
 
   private baseTypeId(n: Node): number {
-    const name = n.name ?? '';
+    const name = this.nameOf(n) ?? '';
     return this.intern(`${this.ns}////${name}`, () => baseDef(n, name), false);
   }
 
@@ -1185,6 +1225,7 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
+    if (EXP_NOHASH) return 'x';
     // Found by numbers first: per member its name's interned number, width, bit offset and type
     // w-index (per enumerator its name and value), hashed into a number and confirmed against the
     // numbers kept; the string forms below are worked out once per thread per anonymous type.
@@ -1210,7 +1251,7 @@ export class FileScanner {
         const next = this.skipSubtree(c);
         if (c.tag === C.DW_TAG_member || c.tag === C.DW_TAG_enumerator) {
           // The name as two hash lanes (absent: -2, 0); a name in another form makes the numbers inexact.
-          const nid = c.nameId === NAME_HASHED ? c.nameHash : c.name === undefined ? -2 : -1;
+          const nid = c.nameId === NAME_HASHED ? c.nameHash : !FileScanner.hasName(c) ? -2 : -1;
           const nid2 = c.nameId === NAME_HASHED ? c.nameHash2 : 0;
           if (nid === -1) exact = false;
           if (c.tag === C.DW_TAG_member) {
@@ -1262,9 +1303,10 @@ export class FileScanner {
       if (c.tag === C.DW_TAG_member) {
         let off = '?';
         try { off = String(this.memberOffset(c)); } catch (e) { if (!(e instanceof AssemblyError)) throw e; }
-        parts.push(`${c.name ?? ''}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
+        const name = this.nameOf(c) ?? ''; // (before typeIdOf, which may decode into c)
+        parts.push(`${name}:${this.idList[this.typeIdOf(c.type, depth + 1)]}:${c.bitSize ?? ''}@${off}`);
       } else if (c.tag === C.DW_TAG_enumerator) {
-        parts.push(`${c.name ?? ''}=${constText(c)}`);
+        parts.push(`${this.nameOf(c) ?? ''}=${constText(c)}`);
       }
     }
     parts.push(`size ${n.byteSize ?? ''}`);
@@ -1446,7 +1488,7 @@ export class FileScanner {
       } else if (v && v.cls === 'constant') {
         value = Number(BigInt.asIntN(32, v.signed || !v.size ? v.value : BigInt.asIntN(v.size * 8, v.value)));
       }
-      d.values.push([c.name ?? '', value]);
+      d.values.push([this.nameOf(c) ?? '', value]);
     }
   }
 
@@ -1472,7 +1514,7 @@ export class FileScanner {
       const node = this.readAt(key, this.drainScratch);
       const at = this.t.local[idx] - 1;
       const local = this.defs[at];
-      const d = verify ? newDef(node.tag === C.DW_TAG_union_type ? K_UNION : K_STRUCT, node.name ?? '', this.where(node)) : local;
+      const d = verify ? newDef(node.tag === C.DW_TAG_union_type ? K_UNION : K_STRUCT, this.nameOf(node) ?? '', this.where(node)) : local;
       const members: MemberDef[] = [];
       const direct: number[] = [];
       try {
@@ -1511,7 +1553,7 @@ export class FileScanner {
       const off = bias + this.memberOffset(c);
       const t = this.typeIdOf(c.type);
       direct?.push(t);
-      if (c.name === undefined && c.bitSize === undefined && c.type !== undefined) {
+      if (!FileScanner.hasName(c) && c.bitSize === undefined && c.type !== undefined) {
         const inner = this.definitionOf(c.type);
         if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
           // An anonymous struct/union member: its members fold into ours, moved by its offset.
@@ -1519,7 +1561,7 @@ export class FileScanner {
           continue;
         }
       }
-      out.push({ name: c.name ?? '', off, bits: c.bitSize ?? 0, type: t });
+      out.push({ name: this.nameOf(c) ?? '', off, bits: c.bitSize ?? 0, type: t });
     }
   }
 
@@ -1554,8 +1596,8 @@ export class FileScanner {
       bytes = c.memberLocNum;
     } else if (loc) {
       if (loc.cls === 'constant') bytes = Number(loc.value);
-      else if (loc.cls === 'block') bytes = plusUconst(loc.bytes, c);
-      else throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location is a location list`);
+      else if (loc.cls === 'block') bytes = plusUconst(loc.bytes, this.nameOf(c));
+      else throw new AssemblyError(`member ${this.nameOf(c) ?? '(unnamed)'}: DW_AT_data_member_location is a location list`);
     }
     let bits = bytes * 8;
     if (c.bitOffset !== undefined && c.bitSize !== undefined) {
@@ -1579,7 +1621,7 @@ export class FileScanner {
   private variable(v: Node, m: { vars: [string, number][]; varNames: Set<string> }): void {
     if (v.declaration) return;
     const spec = v.spec !== undefined ? this.node(v.spec) : undefined;
-    const name = v.name ?? spec?.name;
+    const name = this.nameOf(v) ?? (spec ? this.nameOf(spec) : undefined);
     const external = v.external || (spec?.external ?? false);
     if (!name || !external || MACRO_INTERNALS.test(name)) return;
     if (!v.hasLocation && !spec) return; // optimised away: nothing at run time
@@ -1998,7 +2040,7 @@ function subrangeCount(c: Node): number {
 }
 
 /** DW_AT_data_member_location as an expression: only DW_OP_plus_uconst N (gcc's DWARF 2 form). */
-function plusUconst(b: Uint8Array, c: Node): number {
+function plusUconst(b: Uint8Array, name: string | undefined): number {
   if (b.length >= 2 && b[0] === C.DW_OP_plus_uconst) {
     let v = 0, m = 1, p = 1;
     for (; p < b.length; p++) {
@@ -2008,7 +2050,7 @@ function plusUconst(b: Uint8Array, c: Node): number {
     }
     if (p === b.length - 1) return v;
   }
-  throw new AssemblyError(`member ${c.name ?? '(unnamed)'}: DW_AT_data_member_location expression is not DW_OP_plus_uconst`);
+  throw new AssemblyError(`member ${name ?? '(unnamed)'}: DW_AT_data_member_location expression is not DW_OP_plus_uconst`);
 }
 
 /** Scan one file's DWARF. */
@@ -2016,3 +2058,6 @@ export function scanFile(dwarf: DwarfInfo, file: string, opts: ScanOptions): Fil
   return new FileScanner(dwarf, file, opts).scan();
 }
 
+
+const EXP_NOFN = !!process.env.VM_NOFN;
+const EXP_NOHASH = !!process.env.VM_NOHASH;
