@@ -167,15 +167,26 @@ export class TypeGraph {
     return n;
   }
 
+  /** Per type, the index of its opaque cousin (-1: none, or not aliasable); worked out in the first round of alias fixup. */
+  private cousins?: Int32Array;
+
   /** One round of alias fixup; true when it marked anything. */
   private aliasFixup(): boolean {
     let marked = false;
-    for (let g = 0; g < this.ids.length; g++) {
-      if (!this.aliasable[g]) continue;
-      const cousinId = opaqueCousin(this.ids[g]);
-      if (cousinId === undefined) continue;
-      const c = this.index.get(cousinId);
-      if (c === undefined) continue;
+    let cousins = this.cousins;
+    if (!cousins) {
+      // (the cousin's ID string is made and looked up once, not once per round)
+      cousins = this.cousins = new Int32Array(this.ids.length).fill(-1);
+      for (let g = 0; g < this.ids.length; g++) {
+        if (!this.aliasable[g]) continue;
+        const cousinId = opaqueCousin(this.ids[g]);
+        const c = cousinId === undefined ? undefined : this.index.get(cousinId);
+        if (c !== undefined) cousins[g] = c;
+      }
+    }
+    for (let g = 0; g < cousins.length; g++) {
+      const c = cousins[g];
+      if (c < 0) continue;
       const a = this.module[g] === SHARED_MODULE, b = this.module[c] === SHARED_MODULE;
       if (a === b) continue;
       this.markShared(a ? c : g);
