@@ -30,7 +30,7 @@ import {
 } from '../ctf/index.js';
 import * as C from '../dwarf/constants.js';
 import {
-  DwarfInfo, formSize, readForm, readLineFiles, skipForm, tagName, type Abbrev, type AttrValue, type DieKey, type LineFileTable, type Unit, type UnitHeader,
+  DwarfInfo, formSize, readForm, readLineFiles, skipForm, tagName, type Abbrev, type AbbrevTable, type AttrValue, type DieKey, type LineFileTable, type Unit, type UnitHeader,
   dieKey, MAX_DIE_DEPTH,
 } from '../dwarf/index.js';
 import {
@@ -1415,26 +1415,40 @@ export class FileScanner {
     const abbrevs = u.abbrevs;
     let pos = childrenAt, count = 0;
     const b = r.bytes, end = h.end, base = h.offset, memo = this.memo, le = r.le;
+    const keyBase = dieKey(h.section, 0);
+    const layouts = memberLayouts(abbrevs, h);
     for (;;) {
       if (pos >= end) return false;
       let code = b[pos];
-      let at = pos + 1;
-      if (code >= 0x80) { r.pos = pos; code = r.uleb128(); at = r.pos; }
-      if (code === 0) { pos = at; break; }
-      const a = abbrevs.get(code);
-      if (!a || a.tag !== C.DW_TAG_member || a.hasChildren) return false;
-      const plan = memberPlan(a, h);
-      if (!plan) return false;
       let key: DieKey | undefined;
-      const fixed = plan.fixed;
-      if (fixed >= 0 && le && at + fixed <= end) {
-        // The common member: every attribute of fixed size, the type a ref4 at a known place.
-        const q = at + plan.typeAt;
+      let flags: number;
+      const k = code << 2;
+      let size = code < 0x80 && le ? (k < layouts.length ? layouts[k] : LAYOUT_SLOW) : LAYOUT_SLOW;
+      if (size === LAYOUT_UNKNOWN) size = fillMemberLayout(layouts, code, abbrevs.get(code), h);
+      let at = pos + 1;
+      if (size >= 0 && layouts[k + 3] !== 0) {
+        // (its name an inline string first: stepped over to its NUL)
+        while (at < end && b[at] !== 0) at++;
+        at++;
+      }
+      if (size >= 0 && at + size <= end) {
+        // The common member, from a table by abbreviation code: every attribute of fixed size (but
+        // an inline name first), the type a ref4.
+        const q = at + layouts[k + 1];
         const o = (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16) | (b[q + 3] << 24)) >>> 0;
         if (base + o >= end) return false;
-        key = dieKey(h.section, base + o);
-        pos = at + fixed;
+        key = (keyBase + base + o) as DieKey;
+        flags = layouts[k + 2];
+        pos = at + size;
       } else {
+        at = pos + 1;
+        if (code >= 0x80) { r.pos = pos; code = r.uleb128(); at = r.pos; }
+        if (code === 0) { pos = at; break; }
+        const a = abbrevs.get(code);
+        if (!a || a.tag !== C.DW_TAG_member || a.hasChildren) return false;
+        const plan = memberPlan(a, h);
+        if (!plan) return false;
+        flags = (plan.skipped ? M_SKIPPED : 0) | (plan.named ? M_NAMED : 0) | (plan.bitfield ? M_BITFIELD : 0);
         r.pos = at;
         if (plan.typeAt !== NO_TYPE) {
           if (plan.typeAt === VARIES) {
@@ -1452,12 +1466,12 @@ export class FileScanner {
         skipAttrs(r, a, h);
         pos = r.pos;
       }
-      if (plan.skipped) continue;
+      if (flags & M_SKIPPED) continue;
       const known = key === undefined ? undefined : memo.get(key);
       const tw = known !== undefined ? known : this.typeIdOf(key); // (may move the reader: pos is kept)
       if (!(ourOrder !== undefined ? ourOrder[i] === tw : inOrder !== undefined && inOrder[i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
       i++;
-      if (!plan.named && !plan.bitfield && key !== undefined) {
+      if (!(flags & (M_NAMED | M_BITFIELD)) && key !== undefined) {
         const inner = this.definitionOf(key, this.defScratch);
         if (inner && (inner.tag === C.DW_TAG_structure_type || inner.tag === C.DW_TAG_union_type || inner.tag === C.DW_TAG_class_type) && !inner.declaration) {
           // An anonymous member: its members count, folded in.
@@ -1846,6 +1860,52 @@ function isSubset(a: Set<number>, b: Set<number>): boolean {
   if (a.size > b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/** memberLayouts entries: 4 ints per abbreviation code (size or LAYOUT_*, type offset, M_* flags, 1 when an inline-string name comes first: sizes and offsets count from after it). */
+const LAYOUT_UNKNOWN = -2;
+/** Not a member of fixed-size attributes with a ref4 type (or a code of two bytes, a big-endian unit): the general path. */
+const LAYOUT_SLOW = -1;
+const M_SKIPPED = 1, M_NAMED = 2, M_BITFIELD = 4;
+
+/**
+ * Per abbreviation code of `table` (below 0x80), how settledStruct steps over
+ * a member DIE of that code: the attributes' size, where the ref4 type is and
+ * the MemberPlan flags, filled in as codes are met (kept on the table, for
+ * units of one shape).
+ */
+function memberLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  if (table.scanInfo && table.scanInfoShape === shape) return table.scanInfo;
+  const l = new Int32Array(0x80 * 4).fill(LAYOUT_UNKNOWN);
+  table.scanInfo = l;
+  table.scanInfoShape = shape;
+  return l;
+}
+
+function fillMemberLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
+  const k = code << 2;
+  const plan = a && a.tag === C.DW_TAG_member && !a.hasChildren ? memberPlan(a, h) : null;
+  let size = -1, typeAt = -1, inlineFirst = 0;
+  if (plan && plan.fixed >= 0) {
+    size = plan.fixed;
+    typeAt = plan.typeAt;
+  } else if (plan && plan.typeForm === C.DW_FORM_ref4 && a!.forms[0] === C.DW_FORM_string && plan.typeIdx > 0) {
+    // A short name is an inline string (gcc): the first attribute, the others of fixed size.
+    size = 0;
+    for (let i = 1; i < a!.forms.length && size >= 0; i++) {
+      if (i === plan.typeIdx) typeAt = size;
+      const n = formSize(a!.forms[i], h);
+      size = n < 0 ? -1 : size + n;
+    }
+    inlineFirst = 1;
+  }
+  if (size < 0 || typeAt < 0) { l[k] = LAYOUT_SLOW; return LAYOUT_SLOW; }
+  l[k] = size;
+  l[k + 1] = typeAt;
+  l[k + 2] = (plan!.skipped ? M_SKIPPED : 0) | (plan!.named ? M_NAMED : 0) | (plan!.bitfield ? M_BITFIELD : 0);
+  l[k + 3] = inlineFirst;
+  return size;
 }
 
 /** See MemberPlan. */

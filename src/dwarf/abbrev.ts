@@ -122,6 +122,10 @@ export class AbbrevTable {
 
   constructor(readonly offset: AbbrevOffset) {}
 
+  /** Scratch slot for a scanner's per-code table (dedup/scan.ts memberLayouts), and the unit shape it was made for. */
+  scanInfo: Int32Array | undefined = undefined;
+  scanInfoShape = -1;
+
   add(a: Abbrev): void {
     if (a.code < 1 << 16) this.dense[a.code] = a;
     else this.sparse.set(a.code, a);
