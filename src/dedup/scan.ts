@@ -230,11 +230,13 @@ export class ScanTables {
   /** Per w-index: 1 + its index in the current file's table, 0 when the file has not met it. */
   local = new Int32Array(1024);
   /**
-   * Per w-index: the most members of a description already handed out (-1:
-   * one without members; undefined: none), and every member type those had.
-   * A description that cannot change the merged result is not sent again.
+   * Per w-index: 2 + the most members of a description already handed out
+   * (1: one without members; 0: none; see sentCount). A description that
+   * cannot change the merged result is not sent again. (Typed arrays side by
+   * side, not arrays of objects: a struct met again is checked against these
+   * millions of times, and each object was a cache miss or two.)
    */
-  readonly sentMembers: number[] = [];
+  sentMembers = new Int32Array(1024);
   /**
    * Per struct/union w-index: the types of the direct members (before
    * anonymous members are folded in) of every description handed out. A later
@@ -243,8 +245,33 @@ export class ScanTables {
    * FileScanner.settledStruct).
    */
   readonly sentDirect: (Set<number> | undefined)[] = [];
-  /** Per struct/union w-index: the direct member types, in order, of the first description handed out (the usual case: a definition with just these). */
-  readonly sentOrder: (Int32Array | undefined)[] = [];
+  /**
+   * Per struct/union w-index: the direct member types, in order, of the first
+   * description handed out (the usual case: a definition with just these), as
+   * 1 + where they start in orderPool (0: none) and how many.
+   */
+  orderAt = new Int32Array(1024);
+  orderLen = new Int32Array(1024);
+  orderPool = new Int32Array(1 << 16);
+  private orderUsed = 0;
+
+  /** Record `order` as w's first order handed out. */
+  setOrder(w: number, order: readonly number[]): void {
+    if (this.orderUsed + order.length > this.orderPool.length) {
+      const grown = new Int32Array(Math.max(this.orderPool.length * 2, this.orderUsed + order.length));
+      grown.set(this.orderPool.subarray(0, this.orderUsed));
+      this.orderPool = grown;
+    }
+    this.orderAt[w] = this.orderUsed + 1;
+    this.orderLen[w] = order.length;
+    for (let i = 0; i < order.length; i++) this.orderPool[this.orderUsed++] = order[i];
+  }
+
+  /** The most members of a description of w handed out (-1: none had members), or undefined when none was. */
+  sentCount(w: number): number | undefined {
+    const c = this.sentMembers[w];
+    return c === 0 ? undefined : c - 2;
+  }
   /** Zeroed flag arrays for modules' seen sets (IdSet), reused from file to file. */
   readonly flagPool: Uint8Array[] = [];
 
@@ -254,15 +281,22 @@ export class ScanTables {
     this.idList.push(id);
     this.aliasable.push(aliasable ? 1 : 0);
     if (w >= this.local.length) {
-      const grown = new Int32Array(this.local.length * 2);
-      grown.set(this.local);
-      this.local = grown;
-      const d = new Int32Array(this.derivedOf.length * 2);
-      d.set(this.derivedOf);
-      this.derivedOf = d;
+      const n = this.local.length * 2;
+      this.local = growTo(this.local, n);
+      this.derivedOf = growTo(this.derivedOf, 4 * n);
+      this.sentMembers = growTo(this.sentMembers, n);
+      this.orderAt = growTo(this.orderAt, n);
+      this.orderLen = growTo(this.orderLen, n);
     }
     return w;
   }
+}
+
+/** `a` copied into a new array of `n` (zeros after). */
+function growTo(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const g = new Int32Array(n);
+  g.set(a);
+  return g;
 }
 
 export class FileScanner {
@@ -368,15 +402,15 @@ export class FileScanner {
       const d = defs[i];
       if (d === SETTLED) continue;
       const count = d.members?.length ?? -1;
-      const sent = t.sentMembers[w];
+      const sent = t.sentCount(w);
       const mine = this.direct[i];
       let theirs = t.sentDirect[w];
       if (sent !== undefined && count <= sent && !d.error && !d.extra && (!d.members || (mine && theirs && isSubset(mine, theirs)))) continue;
       sentDefs.push(d);
       defAt.push(i);
-      if (sent === undefined || count > sent) t.sentMembers[w] = count;
+      if (sent === undefined || count > sent) t.sentMembers[w] = count + 2;
       if (mine) {
-        if (!t.sentOrder[w] && this.order[i]) t.sentOrder[w] = Int32Array.from(this.order[i]!);
+        if (t.orderAt[w] === 0 && this.order[i]) t.setOrder(w, this.order[i]!);
         theirs ??= t.sentDirect[w] = new Set();
         for (const x of mine) theirs.add(x);
       }
@@ -971,7 +1005,7 @@ export class FileScanner {
    * caller describes it.
    */
   private settledPlain(w: number): boolean {
-    if (this.t.sentMembers[w] === undefined) return false;
+    if (this.t.sentMembers[w] === 0) return false;
     this.add(w, SETTLED);
     return true;
   }
@@ -1149,7 +1183,7 @@ export class FileScanner {
         }
         if (this.t.local[idx] === 0) {
           // First met in this file: settled when this thread handed out a description it could not change.
-          if (this.t.sentMembers[idx] !== undefined) {
+          if (this.t.sentMembers[idx] !== 0) {
             this.add(idx, SETTLED);
             // (structs: if its members turn out to be no news; checked from the work list, as members refer back)
             if (kind !== K_ENUM) this.push(n, idx, true);
@@ -1400,12 +1434,12 @@ export class FileScanner {
    */
   private settledStruct(w: number, u: Unit, childrenAt: number, local: TypeDef): boolean {
     const t = this.t;
-    const sent = t.sentMembers[w];
+    const sent = t.sentCount(w);
     const mine = local === SETTLED ? undefined : local;
     if (sent === undefined && !mine) return false;
     const most = Math.max(sent ?? -1, mine ? (mine.members?.length ?? -1) : -1);
     const theirs = t.sentDirect[w];
-    const inOrder = t.sentOrder[w];
+    const inAt = t.orderAt[w] - 1, inLen = t.orderLen[w], pool = t.orderPool;
     let i = 0;
     const ours = mine ? this.direct[t.local[w] - 1] : undefined;
     const ourOrder = mine ? this.order[t.local[w] - 1] : undefined;
@@ -1469,7 +1503,7 @@ export class FileScanner {
       if (flags & M_SKIPPED) continue;
       const known = key === undefined ? undefined : memo.get(key);
       const tw = known !== undefined ? known : this.typeIdOf(key); // (may move the reader: pos is kept)
-      if (!(ourOrder !== undefined ? ourOrder[i] === tw : inOrder !== undefined && inOrder[i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
+      if (!(ourOrder !== undefined ? ourOrder[i] === tw : inAt >= 0 && i < inLen && pool[inAt + i] === tw) && !theirs?.has(tw) && !ours?.has(tw)) return false;
       i++;
       if (!(flags & (M_NAMED | M_BITFIELD)) && key !== undefined) {
         const inner = this.definitionOf(key, this.defScratch);
@@ -1477,7 +1511,7 @@ export class FileScanner {
           // An anonymous member: its members count, folded in.
           const iw = this.typeIdOf(inner.key);
           const d = t.local[iw] !== 0 ? this.defOf(iw) : undefined;
-          const c = d && d !== SETTLED ? (d.members?.length ?? -1) : t.sentMembers[iw] ?? -1;
+          const c = d && d !== SETTLED ? (d.members?.length ?? -1) : t.sentCount(iw) ?? -1;
           if (c < 0) return false;
           count += c;
           continue;
