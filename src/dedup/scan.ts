@@ -509,6 +509,31 @@ export class FileScanner {
         }
         r.pos = pos;
       }
+      if (isType && !a.hasChildren && code < 0x80 && r.le && h.section === 'info') {
+        // A pointer, cv-qualified or function type read straight from its bytes (derivedFast).
+        const l = derivedLayouts(abbrevs, h);
+        const kind = l[code << 2] === LAYOUT_UNKNOWN ? fillDerivedLayout(l, code, a, h) : l[code << 2];
+        if (kind >= 0 && pos + 1 + l[(code << 2) | 2] <= h.end) {
+          const next = pos + 1 + l[(code << 2) | 2];
+          try {
+            const w = this.derivedFast(pos as DieKey, 0);
+            if (w >= 0) {
+              this.memo.set(pos as DieKey, w);
+              this.seen.add(w);
+              this.drain();
+              pos = next;
+              continue;
+            }
+          } catch (e) {
+            if (!(e instanceof FormatError)) throw e;
+            this.clearWork();
+            this.warn(`${cuName}: ${e.message}`);
+            pos = next;
+            continue;
+          }
+        }
+        r.pos = pos;
+      }
       const child = this.readNode(u, pos, top)!;
       const next = this.skipSubtree(child);
       if (isType || tag === C.DW_TAG_variable) {
@@ -1088,6 +1113,14 @@ export class FileScanner {
     const m = this.memo.get(key);
     if (m !== undefined) return m;
     if (depth > MAX_CHAIN) throw this.node(key).unit.reader.error(`type chain longer than ${MAX_CHAIN} at DIE 0x${(key % 2 ** 48).toString(16)}`, key % 2 ** 48);
+    if (!known) {
+      const w = this.derivedFast(key, depth);
+      if (w >= 0) {
+        this.memo.set(key, w);
+        this.seen.add(w);
+        return w;
+      }
+    }
     const n = known ?? this.acquire(key);
     let idx: number;
     try {
@@ -1104,6 +1137,45 @@ export class FileScanner {
     this.memo.set(key, idx);
     this.seen.add(idx);
     return idx;
+  }
+
+  /**
+   * A pointer, cv-qualified type or function type of the unit being scanned
+   * whose attributes all have fixed sizes (and whose base, if any, is a ref4),
+   * read straight from its bytes through a table by abbreviation code: its ID
+   * as computeId makes it, with no DIE decoded. -1: not such a DIE (the caller
+   * decodes it).
+   */
+  private derivedFast(key: DieKey, depth: number): number {
+    const cu = this.unit;
+    if (cu === undefined) return -1;
+    const h = cu.header;
+    if (key < h.firstDie || key >= h.end || h.section !== 'info') return -1;
+    const r = cu.reader;
+    if (!r.le) return -1;
+    const b = r.bytes;
+    const code = b[key];
+    if (code === 0 || code >= 0x80) return -1;
+    const l = derivedLayouts(cu.abbrevs, h);
+    const k = code << 2;
+    let kind = l[k];
+    if (kind === LAYOUT_UNKNOWN) kind = fillDerivedLayout(l, code, cu.abbrevs.get(code), h);
+    if (kind < 0) return -1;
+    const at = key + 1;
+    if (at + l[k + 2] > h.end) return -1;
+    if (kind === D_FUNCTION) return this.special(FP_ID);
+    const typeAt = l[k + 1];
+    let t: number;
+    if (typeAt < 0) {
+      t = this.typeIdOf(undefined, depth + 1);
+    } else {
+      const q = at + typeAt;
+      const o = (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16) | (b[q + 3] << 24)) >>> 0;
+      if (h.offset + o >= h.end) return -1; // (decoded the long way, which reports it)
+      t = this.typeIdOf(dieKey('info', h.offset + o), depth + 1);
+    }
+    return kind === D_POINTER ? this.derivedSlot(t, 0, K_POINTER) : kind === D_CONST ? this.derivedSlot(t, 1, K_CONST)
+      : kind === D_VOLATILE ? this.derivedSlot(t, 2, K_VOLATILE) : this.derivedSlot(t, 3, K_RESTRICT);
   }
 
   /**
@@ -1940,6 +2012,45 @@ function fillMemberLayout(l: Int32Array, code: number, a: Abbrev | undefined, h:
   l[k + 2] = (plan!.skipped ? M_SKIPPED : 0) | (plan!.named ? M_NAMED : 0) | (plan!.bitfield ? M_BITFIELD : 0);
   l[k + 3] = inlineFirst;
   return size;
+}
+
+/** derivedLayouts entries: 4 ints per abbreviation code (D_* kind or LAYOUT_*, where the ref4 type is or -1, the attributes' size, unused). */
+const D_POINTER = 0, D_CONST = 1, D_VOLATILE = 2, D_RESTRICT = 3, D_FUNCTION = 4;
+
+function derivedLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
+  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+  if (table.scanInfo2 && table.scanInfo2Shape === shape) return table.scanInfo2;
+  const l = new Int32Array(0x80 * 4).fill(LAYOUT_UNKNOWN);
+  table.scanInfo2 = l;
+  table.scanInfo2Shape = shape;
+  return l;
+}
+
+/** What derivedFast needs of abbreviation `a`, stored at `code` of `l`: its kind, or LAYOUT_SLOW. */
+function fillDerivedLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
+  const k = code << 2;
+  l[k] = LAYOUT_SLOW;
+  if (!a) return LAYOUT_SLOW;
+  const kind = a.tag === C.DW_TAG_pointer_type || a.tag === C.DW_TAG_reference_type || a.tag === C.DW_TAG_rvalue_reference_type ? D_POINTER
+    : a.tag === C.DW_TAG_const_type ? D_CONST : a.tag === C.DW_TAG_volatile_type ? D_VOLATILE : a.tag === C.DW_TAG_restrict_type ? D_RESTRICT
+      : a.tag === C.DW_TAG_subroutine_type ? D_FUNCTION : -1;
+  if (kind < 0) return LAYOUT_SLOW;
+  let off = 0, typeAt = -1;
+  for (let i = 0; i < a.ats.length; i++) {
+    const at = a.ats[i], f = a.forms[i];
+    if (at === C.DW_AT_signature) return LAYOUT_SLOW;
+    if (at === C.DW_AT_type) {
+      if (f !== C.DW_FORM_ref4) return LAYOUT_SLOW;
+      typeAt = off;
+    }
+    const size = formSize(f, h);
+    if (size < 0) return LAYOUT_SLOW;
+    off += size;
+  }
+  l[k] = kind;
+  l[k + 1] = typeAt;
+  l[k + 2] = off;
+  return kind;
 }
 
 /** See MemberPlan. */
