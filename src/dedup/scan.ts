@@ -1977,17 +1977,34 @@ const M_SKIPPED = 1, M_NAMED = 2, M_BITFIELD = 4;
 /**
  * Per abbreviation code of `table` (below 0x80), how settledStruct steps over
  * a member DIE of that code: the attributes' size, where the ref4 type is and
- * the MemberPlan flags, filled in as codes are met (kept on the table, for
- * units of one shape).
+ * the MemberPlan flags, filled in as codes are met (LayoutCache).
  */
 function memberLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
-  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
-  if (table.scanInfo && table.scanInfoShape === shape) return table.scanInfo;
-  const l = new Int32Array(0x80 * 4).fill(LAYOUT_UNKNOWN);
-  table.scanInfo = l;
-  table.scanInfoShape = shape;
-  return l;
+  return memberL.for(table, h);
 }
+
+/**
+ * One per-code table for the abbreviation table last asked about (a unit at
+ * a time is scanned: refilled when another table comes, not allocated per
+ * unit).
+ */
+class LayoutCache {
+  private readonly l = new Int32Array(0x80 * 4).fill(LAYOUT_UNKNOWN);
+  private table?: AbbrevTable;
+  private shape = -1;
+
+  for(table: AbbrevTable, h: UnitHeader): Int32Array {
+    const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
+    if (this.table !== table || this.shape !== shape) {
+      this.l.fill(LAYOUT_UNKNOWN);
+      this.table = table;
+      this.shape = shape;
+    }
+    return this.l;
+  }
+}
+const memberL = new LayoutCache();
+const derivedL = new LayoutCache();
 
 function fillMemberLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
   const k = code << 2;
@@ -2018,12 +2035,7 @@ function fillMemberLayout(l: Int32Array, code: number, a: Abbrev | undefined, h:
 const D_POINTER = 0, D_CONST = 1, D_VOLATILE = 2, D_RESTRICT = 3, D_FUNCTION = 4;
 
 function derivedLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
-  const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
-  if (table.scanInfo2 && table.scanInfo2Shape === shape) return table.scanInfo2;
-  const l = new Int32Array(0x80 * 4).fill(LAYOUT_UNKNOWN);
-  table.scanInfo2 = l;
-  table.scanInfo2Shape = shape;
-  return l;
+  return derivedL.for(table, h);
 }
 
 /** What derivedFast needs of abbreviation `a`, stored at `code` of `l`: its kind, or LAYOUT_SLOW. */

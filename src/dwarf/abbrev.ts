@@ -122,12 +122,6 @@ export class AbbrevTable {
 
   constructor(readonly offset: AbbrevOffset) {}
 
-  /** Scratch slot for a scanner's per-code table (dedup/scan.ts memberLayouts), and the unit shape it was made for. */
-  scanInfo: Int32Array | undefined = undefined;
-  scanInfoShape = -1;
-  /** Another (dedup/scan.ts derivedLayouts). */
-  scanInfo2: Int32Array | undefined = undefined;
-  scanInfo2Shape = -1;
 
   add(a: Abbrev): void {
     if (a.code < 1 << 16) this.dense[a.code] = a;
