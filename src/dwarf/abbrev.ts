@@ -123,9 +123,10 @@ export class AbbrevTable {
   constructor(readonly offset: AbbrevOffset) {}
 
 
-  add(a: Abbrev): void {
-    if (a.code < 1 << 16) this.dense[a.code] = a;
-    else this.sparse.set(a.code, a);
+  /** Enter `a` under `code` (its own unless given: an abbreviation shared between tables keeps the code it was first read with). */
+  add(a: Abbrev, code = a.code): void {
+    if (code < 1 << 16) this.dense[code] = a;
+    else this.sparse.set(code, a);
   }
 
   get(code: number): Abbrev | undefined {
@@ -144,6 +145,46 @@ const MAX_ATTRS = 1 << 12;
 const scratchAts: number[] = [];
 const scratchForms: number[] = [];
 
+/**
+ * Abbreviations already made, by the bytes that define them (tag, children
+ * flag, attribute specifications): a kernel's 14 thousand distinct ones are
+ * met 860 thousand times, once per compile unit that uses them, and each
+ * made afresh cost two arrays and every plan the scanners attach to it
+ * (which depend only on those bytes and the unit's shape, and are checked
+ * against the shape). FNV-1a of the bytes -> abbreviations with those bytes
+ * (confirmed byte by byte). Bounded: past SHARED_MAX entries, new ones are
+ * made and not kept.
+ */
+const shared = new Map<number, { bytes: Uint8Array; a: Abbrev }[]>();
+let sharedCount = 0;
+const SHARED_MAX = 1 << 17;
+
+function sharedAbbrev(b: Uint8Array, start: number, end: number): Abbrev | undefined {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  lastHash = h;
+  const list = shared.get(h);
+  if (!list) return undefined;
+  const len = end - start;
+  for (const e of list) {
+    if (e.bytes.length !== len) continue;
+    let i = 0;
+    while (i < len && e.bytes[i] === b[start + i]) i++;
+    if (i === len) return e.a;
+  }
+  return undefined;
+}
+let lastHash = 0;
+
+function keepShared(b: Uint8Array, start: number, end: number, a: Abbrev): void {
+  if (sharedCount >= SHARED_MAX) return;
+  sharedCount++;
+  const e = { bytes: b.slice(start, end), a };
+  const list = shared.get(lastHash);
+  if (list) list.push(e);
+  else shared.set(lastHash, [e]);
+}
+
 /** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
 export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
   if (offset < 0 || offset >= r.length) throw r.error(`abbreviation table offset 0x${offset.toString(16)} outside the section`, Math.max(0, Math.min(offset, r.length)));
@@ -154,6 +195,7 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     if (r.atEnd) break; // tolerate a table that ends with the section
     const code = r.uleb128();
     if (code === 0) break;
+    const start = r.pos;
     const tag = r.uleb128();
     const children = r.u8();
     // Gathered in scratch arrays, then copied to arrays of the exact size (no growth slack kept per abbreviation).
@@ -175,7 +217,11 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       na++;
     }
     if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
-    table.add(new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts));
+    const known = sharedAbbrev(r.bytes, start, r.pos);
+    if (known) { table.add(known, code); continue; }
+    const a = new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts);
+    keepShared(r.bytes, start, r.pos, a);
+    table.add(a);
   }
   return table;
 }

@@ -188,7 +188,7 @@ export class BulkLoader {
     if (p && p.shape === shape) return p;
     const { sizes, fixed } = a.layout(h);
     const bad = sizes.indexOf(-2);
-    if (bad >= 0) throw this.unit.reader.error(`unknown attribute form 0x${a.forms[bad].toString(16)} in abbreviation ${a.code}`);
+    if (bad >= 0) throw this.unit.reader.error(`unknown attribute form 0x${a.forms[bad].toString(16)} in an abbreviation of tag 0x${a.tag.toString(16)}`);
     p = { shape, sizes, fixed };
     a.bulkPlan = p;
     return p;
