@@ -179,12 +179,37 @@ export class Reader {
   /** Signed LEB128 as a number; errors if it does not fit in 53 bits. */
   sleb128(): number {
     const s = this.pos;
+    // Up to 7 bytes (49 bits) in plain numbers, no bigint made (enumerators, array bounds: nearly all).
+    const b = this.bytes;
+    let result = 0, mul = 1;
+    for (let p = s; p < s + 7 && p < b.length; p++) {
+      const x = b[p];
+      result += (x & 0x7f) * mul;
+      mul *= 128;
+      if (!(x & 0x80)) {
+        if (x & 0x40) result -= mul;
+        this.pos = p + 1;
+        this.start = s;
+        return result;
+      }
+    }
     const v = this.sleb128Big();
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
       this.start = s;
       throw this.error('SLEB128 value too large', s);
     }
     return Number(v);
+  }
+
+  /** Step over a LEB128 (signed or not, any length). */
+  sleb128Skip(): void {
+    const s = this.pos;
+    const b = this.bytes;
+    let p = s;
+    while (p < b.length && b[p] & 0x80) p++;
+    if (p >= b.length) { this.start = s; throw this.error('unexpected end of data in SLEB128', s); }
+    this.pos = p + 1;
+    this.start = s;
   }
 
   /** Signed LEB128 as bigint (any length). */

@@ -144,6 +144,7 @@ const MAX_ATTRS = 1 << 12;
 
 const scratchAts: number[] = [];
 const scratchForms: number[] = [];
+const scratchConstAt: number[] = [];
 
 /**
  * Abbreviations already made, by the bytes that define them (tag, children
@@ -200,17 +201,16 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     const children = r.u8();
     // Gathered in scratch arrays, then copied to arrays of the exact size (no growth slack kept per abbreviation).
     let na = 0;
-    let consts: (bigint | undefined)[] | undefined;
+    let nconst = 0;
     for (let i = 0; ; i++) {
       if (i > MAX_ATTRS) throw r.error(`abbreviation ${code} has too many attributes`);
       const at = r.uleb128();
       const form = r.uleb128();
       if (at === 0 && form === 0) break;
       if (form === DW_FORM_implicit_const) {
-        consts ??= new Array<bigint | undefined>(na).fill(undefined);
-        consts.push(r.sleb128Big());
-      } else if (consts) {
-        consts.push(undefined);
+        // (where its value is: decoded below only for an abbreviation not met before)
+        scratchConstAt[nconst++] = r.pos;
+        r.sleb128Skip();
       }
       scratchAts[na] = at;
       scratchForms[na] = form;
@@ -219,6 +219,17 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
     const known = sharedAbbrev(r.bytes, start, r.pos);
     if (known) { table.add(known, code); continue; }
+    let consts: (bigint | undefined)[] | undefined;
+    if (nconst) {
+      const end = r.pos;
+      consts = new Array<bigint | undefined>(na).fill(undefined);
+      for (let i = 0, k = 0; i < na; i++) {
+        if (scratchForms[i] !== DW_FORM_implicit_const) continue;
+        r.pos = scratchConstAt[k++];
+        consts[i] = r.sleb128Big();
+      }
+      r.pos = end;
+    }
     const a = new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts);
     keepShared(r.bytes, start, r.pos, a);
     table.add(a);
