@@ -152,38 +152,65 @@ const scratchConstAt: number[] = [];
  * met 860 thousand times, once per compile unit that uses them, and each
  * made afresh cost two arrays and every plan the scanners attach to it
  * (which depend only on those bytes and the unit's shape, and are checked
- * against the shape). FNV-1a of the bytes -> abbreviations with those bytes
- * (confirmed byte by byte). Bounded: past SHARED_MAX entries, new ones are
- * made and not kept.
+ * against the shape). FNV-1a of the bytes -> the abbreviation with those
+ * bytes (confirmed byte by byte). Bounded: past SHARED_MAX entries, new ones
+ * are made and not kept.
  */
-const shared = new Map<number, { bytes: Uint8Array; a: Abbrev }[]>();
-let sharedCount = 0;
 const SHARED_MAX = 1 << 17;
+/** Open addressing in typed arrays, 4 ints a slot (hash, 1 + index in sharedList, byte length, start in sharedPool): a lookup touches a line or three, not a chain of objects. */
+let sharedSlots = new Int32Array(4 << 12);
+let sharedPool = new Uint8Array(1 << 16);
+let sharedUsed = 0;
+const sharedList: Abbrev[] = [];
+let lastHash = 0;
 
 function sharedAbbrev(b: Uint8Array, start: number, end: number): Abbrev | undefined {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
   lastHash = h;
-  const list = shared.get(h);
-  if (!list) return undefined;
+  const slots = sharedSlots, pool = sharedPool;
+  const mask = (slots.length >> 2) - 1;
   const len = end - start;
-  for (const e of list) {
-    if (e.bytes.length !== len) continue;
-    let i = 0;
-    while (i < len && e.bytes[i] === b[start + i]) i++;
-    if (i === len) return e.a;
+  for (let s = h & mask; ; s = (s + 1) & mask) {
+    const o = s << 2;
+    const k = slots[o + 1];
+    if (k === 0) return undefined;
+    if (slots[o] !== h || slots[o + 2] !== len) continue;
+    let at = slots[o + 3], i = start;
+    while (i < end && pool[at] === b[i]) { at++; i++; }
+    if (i === end) return sharedList[k - 1];
   }
-  return undefined;
 }
-let lastHash = 0;
 
 function keepShared(b: Uint8Array, start: number, end: number, a: Abbrev): void {
-  if (sharedCount >= SHARED_MAX) return;
-  sharedCount++;
-  const e = { bytes: b.slice(start, end), a };
-  const list = shared.get(lastHash);
-  if (list) list.push(e);
-  else shared.set(lastHash, [e]);
+  if (sharedList.length >= SHARED_MAX) return;
+  const len = end - start;
+  if (sharedUsed + len > sharedPool.length) {
+    const grown = new Uint8Array(Math.max(sharedPool.length * 2, sharedUsed + len));
+    grown.set(sharedPool.subarray(0, sharedUsed));
+    sharedPool = grown;
+  }
+  sharedPool.set(b.subarray(start, end), sharedUsed);
+  sharedList.push(a);
+  if (sharedList.length * 2 > sharedSlots.length >> 2) {
+    const old = sharedSlots;
+    sharedSlots = new Int32Array(old.length * 2);
+    for (let o = 0; o < old.length; o += 4) if (old[o + 1] !== 0) placeShared(old[o], old[o + 1], old[o + 2], old[o + 3]);
+  }
+  placeShared(lastHash, sharedList.length, len, sharedUsed);
+  sharedUsed += len;
+}
+
+function placeShared(h: number, k: number, len: number, at: number): void {
+  const slots = sharedSlots;
+  const mask = (slots.length >> 2) - 1;
+  let s = h & mask;
+  while (slots[(s << 2) + 1] !== 0) s = (s + 1) & mask;
+  const o = s << 2;
+  slots[o] = h;
+  slots[o + 1] = k;
+  slots[o + 2] = len;
+  slots[o + 3] = at;
 }
 
 /** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
