@@ -1859,8 +1859,8 @@ class OffsetCache {
   forFile(d: DwarfInfo): void {
     if (this.file === d) return;
     this.file = d;
-    // (a table sized to the file: about one name met per 32 bytes of .debug_str)
-    this.names.clear((d.sections.str?.length ?? 0) / 32);
+    // (a table sized to the file: about one name met per 64 bytes of .debug_str; it grows when more come)
+    this.names.clear((d.sections.str?.length ?? 0) / 64);
   }
 }
 
