@@ -190,6 +190,9 @@ export function setParticipant(k: number): void { participant = k; }
  * index here ("w-index"); the main thread keeps one w-index -> global index
  * map per ScanTables (graph.ts merge).
  */
+/** An anonymous type's contents as numbers, their hash, and the Sites of that hash (once looked up). */
+interface AnonEntry { seq: Float64Array; hash: string; sites?: Sites }
+
 export class ScanTables {
   /** .debug_str offset -> name, for the file being scanned (FileScanner.strCache). */
   readonly strNames = new OffsetCache();
@@ -216,7 +219,7 @@ export class ScanTables {
   /** Canonical file numbers (fileNos) by comp_dir, directory and name (FileScanner.fileName). */
   readonly canonical = new Map<string, Map<string, Map<string, number>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
-  readonly contentsNum = new Map<number, { seq: Float64Array; hash: string }>();
+  readonly contentsNum = new Map<number, AnonEntry>();
   /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
   readonly anon = new Map<string, Sites>();
   /** Per w-index t, 1 + the w-index of the pointer to t, t const, t volatile, t restrict (4 slots each). */
@@ -900,6 +903,8 @@ export class FileScanner {
    * met there is often met nowhere else, and interning it costs a lookup in a large table).
    */
   private hashNames = false;
+  /** The contents entry the last contentsHash found its hash in (computeId takes its Sites from it). */
+  private anonHit?: AnonEntry;
 
   private setAttr(n: Node, at: number, v: AttrValue): void {
     switch (at) {
@@ -1224,6 +1229,7 @@ export class FileScanner {
         const file = this.fileName(n);
         // An anonymous type is told apart by its contents too: one macro line can declare several
         // (DECLARE_FLEX_ARRAY: struct { struct { } __empty_x; T x[]; }), nested in each other.
+        this.anonHit = undefined;
         const hash = named ? '' : this.contentsHash(n, depth);
         const line = n.line;
         let idx = -1;
@@ -1237,8 +1243,14 @@ export class FileScanner {
             sites = this.t.tagged.get(key0, n.nameId);
             if (!sites) { sites = new Sites(); this.t.tagged.set(key0, n.nameId, sites); }
           } else {
-            sites = this.t.anon.get(hash);
-            if (!sites) { sites = new Sites(); this.t.anon.set(hash, sites); }
+            // (the contents' entry keeps its Sites: no lookup by the hash string when it was found by numbers)
+            const e = this.anonHit as AnonEntry | undefined; // (set by contentsHash above)
+            sites = e !== undefined && e.hash === hash ? e.sites : undefined;
+            if (!sites) {
+              sites = this.t.anon.get(hash);
+              if (!sites) { sites = new Sites(); this.t.anon.set(hash, sites); }
+              if (e !== undefined && e.hash === hash) e.sites = sites;
+            }
           }
           idx = sites.get(siteFile, siteLine);
         } else {
@@ -1390,7 +1402,10 @@ export class FileScanner {
     }
     const key = (a ^ Math.imul(b, 0x9e3779b1)) & 0x3fffffff; // (a small integer: no heap number as a Map key; hits are confirmed)
     const hit = this.t.contentsNum.get(key);
-    if (hit && sameRun(hit.seq, seq, start)) return hit.hash;
+    if (hit && sameRun(hit.seq, seq, start)) {
+      this.anonHit = hit;
+      return hit.hash;
+    }
     const saved = seq.slice(start);
     const hash = this.contentsByString(n, depth);
     if (!hit) this.t.contentsNum.set(key, { seq: saved, hash });
