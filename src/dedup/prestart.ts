@@ -11,11 +11,16 @@ import { fileURLToPath } from 'node:url';
 
 const started: ChildProcess[] = [];
 
+/** libuv threads in a scanning child (which syncs the dicts it writes, all at once). */
+export const SYNC_THREADS = 32;
+
 /** A scanning child process (worker.js), spoken to with V8's serializer. */
 export function forkScanner(): ChildProcess {
   // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
-  return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, AtomicBatch.commitAsync)
+  const env = process.env.UV_THREADPOOL_SIZE ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(SYNC_THREADS) };
+  return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
 }
 
 /**

@@ -123,9 +123,10 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
   const existing = new Set(fs.readdirSync(opts.outDir));
   const dicts: DictReport[] = [];
   // The scanning children, idle by now, compress and stage the dicts while this process builds the
-  // next ones (or this process does, when there are none); then all are synced and renamed at once
-  // (AtomicBatch: one journal commit for the lot).
-  const batch = scanners.length ? undefined : new AtomicBatch();
+  // next ones; this process stages its share too (every third dict with one child: making a file is
+  // what the children wait on, about 0.4 ms each on ext4, more than building a dict here), or all
+  // of them when there are no children. Then all are synced and renamed (AtomicBatch).
+  const batch = new AtomicBatch();
   const handedOut: Promise<void>[] = [];
   let turn = 0;
   const emit = (b: BuiltDict, file: string) => {
@@ -134,8 +135,9 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
     dicts.push(report);
     const target = path.join(opts.outDir, file);
     const settle = (r: WriteResult) => { report.gzipBytes = r.gzipBytes; report.written = r.written; };
-    if (batch) settle(stageDict(batch, target, raw, existing.has(file)));
-    else handedOut.push(scanners[turn++ % scanners.length].write(target, raw, existing.has(file)).then(settle));
+    const k = turn++ % (2 * scanners.length + 1);
+    if (k === 2 * scanners.length) settle(stageDict(batch, target, raw, existing.has(file)));
+    else handedOut.push(scanners[k >> 1].write(target, raw, existing.has(file)).then(settle));
   };
   try {
     const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
@@ -153,17 +155,14 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
       }
     }
   } catch (e) {
-    batch?.discard();
+    batch.discard();
     throw e;
   }
-  if (batch) {
-    const failed = batch.commit();
-    for (const [target, e] of failed) throw new Error(`${target}: ${e.message}`);
-  } else {
-    for (const w of scanners) w.flush();
-    const settled = await Promise.allSettled(handedOut);
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  }
+  for (const w of scanners) w.flush();
+  const mine = batch.commitAsync(); // (while the children commit theirs)
+  const settled = await Promise.allSettled(handedOut);
+  for (const [target, e] of await mine) throw new Error(`${target}: ${e.message}`);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
   const peakRss = process.resourceUsage().maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);

@@ -81,12 +81,14 @@ process.on('message', (msg: Msg) => {
     return;
   }
   if (msg.flush) {
-    const failed = batch.commit();
-    for (const w of written) {
-      const e = failed.get(w.file);
-      answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: w.wrote });
-    }
+    const these = written;
     written = [];
+    void batch.commitAsync().then((failed) => {
+      for (const w of these) {
+        const e = failed.get(w.file);
+        answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: w.wrote });
+      }
+    });
     return;
   }
   try {
