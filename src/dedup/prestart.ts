@@ -14,10 +14,28 @@ const started: ChildProcess[] = [];
 /** libuv threads in a scanning child (which syncs the dicts it writes, all at once). */
 export const SYNC_THREADS = 32;
 
+/**
+ * The Node flags a scanning child inherits: a --cpu-prof or a heap limit, but
+ * not a test runner's, nor code to run (-e/-p/--eval/--print and their
+ * argument: a child given those would run that code instead of worker.js, and
+ * a program embedding dwarf2ctf in `node -e` would fork itself without end).
+ */
+export function scannerExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--test')) continue;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || a === '-pe' || a === '-ep') { i++; continue; }
+    if (a.startsWith('--eval=') || a.startsWith('--print=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 /** A scanning child process (worker.js), spoken to with V8's serializer. */
 export function forkScanner(): ChildProcess {
   // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test'));
+  const execArgv = scannerExecArgv(process.execArgv);
   // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, AtomicBatch.commitAsync)
   const env = process.env.UV_THREADPOOL_SIZE ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(SYNC_THREADS) };
   return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });

@@ -21,8 +21,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { scannerExecArgv } from '../../src/dedup/prestart.js';
 import { dwarf2ctf, imageSlices, parseBuiltin, type Dwarf2CtfOptions } from '../../src/dedup/index.js';
 import { tmpdir } from '../helpers/ctf-tools.js';
 import { deriveObjectsBuiltin, objdumpDicts, koFiles } from '../helpers/dedup.js';
@@ -143,4 +145,23 @@ test('a dict that cannot be written fails the run with an error naming the file,
       (e: Error) => /veth\.mod\.ctf/.test(e.message) && /EISDIR|ENOTEMPTY|EEXIST|directory/i.test(e.message), `-j${jobs}`);
     assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.tmp')), [], `-j${jobs}: no temporary file left behind`);
   }
+});
+
+test('dwarf2ctf called from code given to `node -e` forks scanners that run the scanner, not that code', { timeout: 120_000 }, async (t) => {
+  // (the flags a child inherits once carried the -e code: each child ran it again and forked its
+  // own children, without end)
+  assert.deepEqual(scannerExecArgv(['--max-old-space-size=900', '-e', 'code', '--test-only', '--eval=more', '-p', 'x', '--cpu-prof']),
+    ['--max-old-space-size=900', '--cpu-prof']);
+  const k = kernelOrSkip(t, '6.1');
+  if (!k) return;
+  const { dir, cleanup } = tmpdir('virtmem-d2c-eval-');
+  t.after(cleanup);
+  const ko = koFiles(path.join(k.debugModules, 'kernel')).filter((f) => /\/(crc32-pclmul|crct10dif-pclmul|nls_cp437)\.ko$/.test(f));
+  assert.equal(ko.length, 3, 'three small modules of the kernel package');
+  const main = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../src/cli/main.js');
+  const out = path.join(dir, 'out');
+  const code = `import(${JSON.stringify(main)}).then((m) => m.main(${JSON.stringify(['-j', '2', out, '-e', ...ko])}, 'dwarf2ctf')).then((c) => { process.exitCode = c; });`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 90_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['crc32-pclmul.mod.ctf', 'crct10dif-pclmul.mod.ctf', 'nls_cp437.mod.ctf']);
 });
