@@ -46,3 +46,28 @@ test('an atomic batch given up: the staged temporary files go, the targets stay'
   assert.deepEqual(fs.readdirSync(dir).sort(), ['a.ctf']);
   assert.equal(fs.readFileSync(a, 'utf8'), 'old');
 });
+
+test('an atomic batch committed with its fsyncs issued all at once: the same outcome as commit, and a staged file gone before the sync fails them all', async (t) => {
+  const dir = tmp(t);
+  const names = Array.from({ length: 200 }, (_, i) => path.join(dir, `m${i}.ctf`));
+  fs.writeFileSync(names[0], 'old');
+  fs.mkdirSync(path.join(names[1], 'inside'), { recursive: true }); // a directory in the way
+  const batch = new AtomicBatch();
+  names.forEach((f, i) => batch.add(f, Buffer.from(`dict ${i}`), i < 2));
+  assert.equal(fs.readFileSync(names[0], 'utf8'), 'old', 'nothing replaced before commit');
+  const failed = await batch.commitAsync();
+  assert.deepEqual([...failed.keys()], [names[1]]);
+  for (let i = 0; i < names.length; i++) if (i !== 1) assert.equal(fs.readFileSync(names[i], 'utf8'), `dict ${i}`);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+
+  // A temporary file that vanished before the sync: no target is replaced, every one is reported.
+  const again = new AtomicBatch();
+  again.add(names[2], Buffer.from('newer'));
+  again.add(names[3], Buffer.from('newer'));
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).slice(0, 1)) fs.rmSync(path.join(dir, f));
+  const lost = await again.commitAsync();
+  assert.deepEqual([...lost.keys()].sort(), [names[2], names[3]].sort());
+  assert.equal(fs.readFileSync(names[2], 'utf8'), 'dict 2');
+  assert.equal(fs.readFileSync(names[3], 'utf8'), 'dict 3');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+});
