@@ -5,5 +5,5 @@ export { BufferSource, FileSource, openFile, type ByteSource, type FileSourceOpt
 export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors.js';
 export { AtomicBatch, writeFileAtomic } from './atomic.js';
 export { crc32 } from './crc32.js';
-export { ByteInterner } from './intern.js';
+export { ByteInterner, ByteTable, fnv1a } from './intern.js';
 export { StampedIntMap } from './stamped.js';

@@ -202,12 +202,12 @@ export class Reader {
   }
 
   /** Step over a LEB128 (signed or not, any length). */
-  sleb128Skip(): void {
+  skipLeb128(): void {
     const s = this.pos;
     const b = this.bytes;
     let p = s;
     while (p < b.length && b[p] & 0x80) p++;
-    if (p >= b.length) { this.start = s; throw this.error('unexpected end of data in SLEB128', s); }
+    if (p >= b.length) { this.start = s; throw this.error('unexpected end of data in LEB128', s); }
     this.pos = p + 1;
     this.start = s;
   }

@@ -36,7 +36,7 @@ export function scannerExecArgv(argv: readonly string[]): string[] {
 export function forkScanner(): ChildProcess {
   // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
   const execArgv = scannerExecArgv(process.execArgv);
-  // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, AtomicBatch.commitAsync)
+  // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, AtomicBatch.commit)
   const env = process.env.UV_THREADPOOL_SIZE ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(SYNC_THREADS) };
   return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
 }

@@ -1,9 +1,9 @@
 /**
- * dwarf2ctf end to end: scan every object file (in worker threads when there
- * is more than one core and more than one task), merge the summaries in
- * command-line order, run the duplicate passes, build one dict per module
- * and write each gzip'd into the output directory, only when its bytes
- * changed (so make does not relink what depends on it).
+ * dwarf2ctf end to end: scan every object file (in scanning child processes
+ * when there is more than one core and more than one task), merge the
+ * summaries in command-line order, run the duplicate passes, build one dict
+ * per module and write each gzip'd into the output directory, only when its
+ * bytes changed (so make does not relink what depends on it).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -108,7 +108,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   }
 }
 
-/** Dedup passes, then every dict built here, and compressed and written by the scanning children, idle by now (by this process when there are none). */
+/** Dedup passes, then every dict built here, and compressed and written by the scanning children, idle by now, and by this process. */
 async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanner[], littleEndian: boolean | undefined, builtinModules: Set<string>,
   t0: number, log: (line: string) => void): Promise<Dwarf2CtfResult> {
   const t1 = performance.now();
@@ -160,7 +160,7 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
     throw e;
   }
   for (const w of scanners) w.flush();
-  const mine = batch.commitAsync(); // (while the children commit theirs)
+  const mine = batch.commit(); // (while the children commit theirs)
   const settled = await Promise.allSettled(handedOut);
   for (const [target, e] of await mine) throw new Error(`${target}: ${e.message}`);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;

@@ -126,11 +126,7 @@ class AssemblyError extends Error {}
  * the member is named or a bitfield, and whether it is skipped (a C++ static
  * member). null: decode such members the slow way.
  */
-interface MemberPlan {
-  shape: number; typeIdx: number; typeAt: number; typeForm: number; named: boolean; bitfield: boolean; skipped: boolean;
-  /** The member's attributes' size when all are of fixed size and its type is a ref4 at typeAt (the common case: no form is decoded); -1 otherwise. */
-  fixed: number;
-}
+interface MemberPlan { shape: number; typeIdx: number; typeAt: number; typeForm: number; named: boolean; bitfield: boolean; skipped: boolean }
 const NO_TYPE = -2;
 /** typeAt when an attribute before DW_AT_type varies in size (an inline name): skip to it form by form. */
 const VARIES = -1;
@@ -463,7 +459,7 @@ export class FileScanner {
     this.voidW = this.fpW = -1;
     this.cuName = cuName;
     this.special(VOID_ID); // every dict that stands alone (and shared_ctf) has void
-    const functionTypes = (this.opts.functionTypes ?? true) && !EXP_NOFN;
+    const functionTypes = this.opts.functionTypes ?? true;
     this.nodes.clear();
     if (!root.hasChildren) return;
     // The unit's children, decoded into one scratch Node; a type already computed (reached by
@@ -501,20 +497,14 @@ export class FileScanner {
       const isType = isTypeTag(tag);
       if (isType && this.memo.get(dieKey(h.section, pos)) !== undefined) {
         // Computed already (reached by reference): skipped, through DW_AT_sibling where it sits at a fixed place.
-        const at = r.pos;
         if (!a.hasChildren) { skipAttrs(r, a, h); pos = r.pos; continue; }
-        const sib = siblingAt(a, h);
-        if (sib >= 0) {
-          r.pos = at + sib;
-          const o = a.forms[a.siblingIdx] === C.DW_FORM_ref4 ? r.u32() : a.forms[a.siblingIdx] === C.DW_FORM_ref2 ? r.u16() : r.u8();
-          const to = h.offset + o;
-          if (to > at && to <= h.end) { pos = to; continue; }
-        }
+        const to = siblingOf(r, a, h);
+        if (to >= 0) { pos = to; continue; }
         r.pos = pos;
       }
       if (isType && !a.hasChildren && code < 0x80 && r.le && h.section === 'info') {
         // A pointer, cv-qualified or function type read straight from its bytes (derivedFast).
-        const l = derivedLayouts(abbrevs, h);
+        const l = derivedL.for(abbrevs, h);
         const kind = l[code << 2] === LAYOUT_UNKNOWN ? fillDerivedLayout(l, code, a, h) : l[code << 2];
         if (kind >= 0 && pos + 1 + l[(code << 2) | 2] <= h.end) {
           const next = pos + 1 + l[(code << 2) | 2];
@@ -991,15 +981,8 @@ export class FileScanner {
         // copy of a function refers to the abstract instance (a subprogram of this unit, scanned
         // as such) for what it declares. Over the whole subtree through DW_AT_sibling, when that
         // sits at a fixed place (most of a function's entries are in these).
-        const sib = siblingAt(a, h);
-        if (sib >= 0) {
-          const at = r.pos;
-          r.pos = at + sib;
-          const o = a.forms[a.siblingIdx] === C.DW_FORM_ref4 ? r.u32() : a.forms[a.siblingIdx] === C.DW_FORM_ref2 ? r.u16() : r.u8();
-          const to = h.offset + o;
-          if (to > at && to <= h.end) { pos = to; continue; }
-          r.pos = at;
-        }
+        const to = siblingOf(r, a, h);
+        if (to >= 0) { pos = to; continue; }
       }
       skipAttrs(r, a, h);
       pos = r.pos;
@@ -1161,7 +1144,7 @@ export class FileScanner {
     const b = r.bytes;
     const code = b[key];
     if (code === 0 || code >= 0x80) return -1;
-    const l = derivedLayouts(cu.abbrevs, h);
+    const l = derivedL.for(cu.abbrevs, h);
     const k = code << 2;
     let kind = l[k];
     if (kind === LAYOUT_UNKNOWN) kind = fillDerivedLayout(l, code, cu.abbrevs.get(code), h);
@@ -1343,7 +1326,6 @@ export class FileScanner {
    * refer to itself, and a named type's ID never depends on its members.
    */
   private contentsHash(n: Node, depth: number): string {
-    if (EXP_NOHASH) return 'x';
     // Found by numbers first: per member its name's interned number, width, bit offset and type
     // w-index (per enumerator its name and value), hashed into a number and confirmed against the
     // numbers kept; the string forms below are worked out once per thread per anonymous type.
@@ -1537,7 +1519,7 @@ export class FileScanner {
     let pos = childrenAt, count = 0;
     const b = r.bytes, end = h.end, base = h.offset, memo = this.memo, le = r.le;
     const keyBase = dieKey(h.section, 0);
-    const layouts = memberLayouts(abbrevs, h);
+    const layouts = memberL.for(abbrevs, h);
     for (;;) {
       if (pos >= end) return false;
       let code = b[pos];
@@ -1569,7 +1551,7 @@ export class FileScanner {
         if (!a || a.tag !== C.DW_TAG_member || a.hasChildren) return false;
         const plan = memberPlan(a, h);
         if (!plan) return false;
-        flags = (plan.skipped ? M_SKIPPED : 0) | (plan.named ? M_NAMED : 0) | (plan.bitfield ? M_BITFIELD : 0);
+        flags = planFlags(plan);
         r.pos = at;
         if (plan.typeAt !== NO_TYPE) {
           if (plan.typeAt === VARIES) {
@@ -1627,7 +1609,6 @@ export class FileScanner {
     }
   }
 
-  /** Build the member lists queued by computeId (no recursion: member types queue their own). */
   /** Work for a struct/union `n` (ID `idx`): its unit and where its children start are kept, so verifying it needs no second decode. */
   private push(n: Node, idx: number, verify: boolean): void {
     this.workKeys.push(n.key);
@@ -1641,6 +1622,7 @@ export class FileScanner {
     this.workKeys.length = this.workIdx.length = this.workVerify.length = this.workUnit.length = this.workChildren.length = 0;
   }
 
+  /** Build (or verify) the member lists queued by computeId (no recursion: member types queue their own). */
   private drain(): void {
     while (this.workKeys.length) {
       const key = this.workKeys.pop()!, idx = this.workIdx.pop()!, verify = this.workVerify.pop()!;
@@ -1990,15 +1972,6 @@ const LAYOUT_SLOW = -1;
 const M_SKIPPED = 1, M_NAMED = 2, M_BITFIELD = 4;
 
 /**
- * Per abbreviation code of `table` (below 0x80), how settledStruct steps over
- * a member DIE of that code: the attributes' size, where the ref4 type is and
- * the MemberPlan flags, filled in as codes are met (LayoutCache).
- */
-function memberLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
-  return memberL.for(table, h);
-}
-
-/**
  * One per-code table for the abbreviation table last asked about (a unit at
  * a time is scanned: refilled when another table comes, not allocated per
  * unit).
@@ -2018,40 +1991,40 @@ class LayoutCache {
     return this.l;
   }
 }
+/** Per abbreviation code (below 0x80): how settledStruct steps over a member DIE of that code (fillMemberLayout). */
 const memberL = new LayoutCache();
+/** Per abbreviation code (below 0x80): how derivedFast reads a pointer, cv-qualified or function type DIE (fillDerivedLayout). */
 const derivedL = new LayoutCache();
 
 function fillMemberLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
   const k = code << 2;
+  l[k] = LAYOUT_SLOW;
   const plan = a && a.tag === C.DW_TAG_member && !a.hasChildren ? memberPlan(a, h) : null;
-  let size = -1, typeAt = -1, inlineFirst = 0;
-  if (plan && plan.fixed >= 0) {
-    size = plan.fixed;
-    typeAt = plan.typeAt;
-  } else if (plan && plan.typeForm === C.DW_FORM_ref4 && a!.forms[0] === C.DW_FORM_string && plan.typeIdx > 0) {
-    // A short name is an inline string (gcc): the first attribute, the others of fixed size.
-    size = 0;
-    for (let i = 1; i < a!.forms.length && size >= 0; i++) {
-      if (i === plan.typeIdx) typeAt = size;
-      const n = formSize(a!.forms[i], h);
-      size = n < 0 ? -1 : size + n;
-    }
-    inlineFirst = 1;
+  if (!plan || plan.typeForm !== C.DW_FORM_ref4) return LAYOUT_SLOW;
+  // Every attribute of fixed size; but a short name gcc stores inline (DW_FORM_string) may come first.
+  const forms = a!.forms;
+  const inlineFirst = forms[0] === C.DW_FORM_string && plan.typeIdx > 0 ? 1 : 0;
+  let size = 0, typeAt = -1;
+  for (let i = inlineFirst; i < forms.length; i++) {
+    if (i === plan.typeIdx) typeAt = size;
+    const n = formSize(forms[i], h);
+    if (n < 0) return LAYOUT_SLOW;
+    size += n;
   }
-  if (size < 0 || typeAt < 0) { l[k] = LAYOUT_SLOW; return LAYOUT_SLOW; }
   l[k] = size;
   l[k + 1] = typeAt;
-  l[k + 2] = (plan!.skipped ? M_SKIPPED : 0) | (plan!.named ? M_NAMED : 0) | (plan!.bitfield ? M_BITFIELD : 0);
+  l[k + 2] = planFlags(plan);
   l[k + 3] = inlineFirst;
   return size;
 }
 
+/** A MemberPlan's flags as M_* bits. */
+function planFlags(p: MemberPlan): number {
+  return (p.skipped ? M_SKIPPED : 0) | (p.named ? M_NAMED : 0) | (p.bitfield ? M_BITFIELD : 0);
+}
+
 /** derivedLayouts entries: 4 ints per abbreviation code (D_* kind or LAYOUT_*, where the ref4 type is or -1, the attributes' size, unused). */
 const D_POINTER = 0, D_CONST = 1, D_VOLATILE = 2, D_RESTRICT = 3, D_FUNCTION = 4;
-
-function derivedLayouts(table: AbbrevTable, h: UnitHeader): Int32Array {
-  return derivedL.for(table, h);
-}
 
 /** What derivedFast needs of abbreviation `a`, stored at `code` of `l`: its kind, or LAYOUT_SLOW. */
 function fillDerivedLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
@@ -2085,7 +2058,7 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
   const shape = h.version * 256 + h.offsetSize * 16 + h.addressSize;
   let p = a.scanPlan as MemberPlan | null | undefined;
   if (p !== undefined && (p === null || p.shape === shape)) return p;
-  p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false, fixed: -1 };
+  p = { shape, typeIdx: -1, typeAt: NO_TYPE, typeForm: 0, named: false, bitfield: false, skipped: false };
   let off = 0;
   for (let i = 0; i < a.ats.length; i++) {
     const s = { at: a.ats[i], form: a.forms[i] };
@@ -2105,9 +2078,24 @@ function memberPlan(a: Abbrev, h: UnitHeader): MemberPlan | null {
     const size = formSize(s.form, h);
     off = off < 0 || size < 0 ? -1 : off + size;
   }
-  if (p && off >= 0 && p.typeAt >= 0 && p.typeForm === C.DW_FORM_ref4) p.fixed = off;
   a.scanPlan = p;
   return p;
+}
+
+/**
+ * The DW_AT_sibling of the entry of abbreviation `a` whose attributes start
+ * at r.pos, when it sits at a fixed place and points forward inside the unit
+ * (-1 otherwise, r.pos unmoved): where the entry's subtree ends.
+ */
+function siblingOf(r: Reader, a: Abbrev, h: UnitHeader): number {
+  const sib = siblingAt(a, h);
+  if (sib < 0) return -1;
+  const at = r.pos;
+  r.pos = at + sib;
+  const f = a.forms[a.siblingIdx];
+  const to = h.offset + (f === C.DW_FORM_ref4 ? r.u32() : f === C.DW_FORM_ref2 ? r.u16() : r.u8());
+  r.pos = at;
+  return to > at && to <= h.end ? to : -1;
 }
 
 /** Where DW_AT_sibling (ref1/2/4) sits from an entry's first attribute, when everything before it has a fixed size; -1 otherwise. */
@@ -2290,6 +2278,3 @@ export function scanFile(dwarf: DwarfInfo, file: string, opts: ScanOptions): Fil
   return new FileScanner(dwarf, file, opts).scan();
 }
 
-
-const EXP_NOFN = !!process.env.VM_NOFN;
-const EXP_NOHASH = !!process.env.VM_NOHASH;

@@ -83,7 +83,7 @@ process.on('message', (msg: Msg) => {
   if (msg.flush) {
     const these = written;
     written = [];
-    void batch.commitAsync().then((failed) => {
+    void batch.commit().then((failed) => {
       for (const w of these) {
         const e = failed.get(w.file);
         answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: w.wrote });

@@ -7,7 +7,7 @@
  * Abbreviations also remember where their commonly wanted attributes sit
  * (name, sibling, declaration), so the DIE scanners can go straight there.
  */
-import { Reader } from '../bytes/index.js';
+import { ByteTable, Reader, fnv1a } from '../bytes/index.js';
 import { DW_AT_declaration, DW_AT_name, DW_AT_sibling, DW_CHILDREN_yes, DW_FORM_implicit_const } from './constants.js';
 import { formSize } from './form.js';
 import type { AbbrevOffset } from './sections.js';
@@ -152,66 +152,12 @@ const scratchConstAt: number[] = [];
  * met 860 thousand times, once per compile unit that uses them, and each
  * made afresh cost two arrays and every plan the scanners attach to it
  * (which depend only on those bytes and the unit's shape, and are checked
- * against the shape). FNV-1a of the bytes -> the abbreviation with those
- * bytes (confirmed byte by byte). Bounded: past SHARED_MAX entries, new ones
- * are made and not kept.
+ * against the shape). Numbered by their bytes (ByteTable) in sharedList.
+ * Bounded: past SHARED_MAX entries, new ones are made and not kept.
  */
 const SHARED_MAX = 1 << 17;
-/** Open addressing in typed arrays, 4 ints a slot (hash, 1 + index in sharedList, byte length, start in sharedPool): a lookup touches a line or three, not a chain of objects. */
-let sharedSlots = new Int32Array(4 << 12);
-let sharedPool = new Uint8Array(1 << 16);
-let sharedUsed = 0;
+const shared = new ByteTable();
 const sharedList: Abbrev[] = [];
-let lastHash = 0;
-
-function sharedAbbrev(b: Uint8Array, start: number, end: number): Abbrev | undefined {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  lastHash = h;
-  const slots = sharedSlots, pool = sharedPool;
-  const mask = (slots.length >> 2) - 1;
-  const len = end - start;
-  for (let s = h & mask; ; s = (s + 1) & mask) {
-    const o = s << 2;
-    const k = slots[o + 1];
-    if (k === 0) return undefined;
-    if (slots[o] !== h || slots[o + 2] !== len) continue;
-    let at = slots[o + 3], i = start;
-    while (i < end && pool[at] === b[i]) { at++; i++; }
-    if (i === end) return sharedList[k - 1];
-  }
-}
-
-function keepShared(b: Uint8Array, start: number, end: number, a: Abbrev): void {
-  if (sharedList.length >= SHARED_MAX) return;
-  const len = end - start;
-  if (sharedUsed + len > sharedPool.length) {
-    const grown = new Uint8Array(Math.max(sharedPool.length * 2, sharedUsed + len));
-    grown.set(sharedPool.subarray(0, sharedUsed));
-    sharedPool = grown;
-  }
-  sharedPool.set(b.subarray(start, end), sharedUsed);
-  sharedList.push(a);
-  if (sharedList.length * 2 > sharedSlots.length >> 2) {
-    const old = sharedSlots;
-    sharedSlots = new Int32Array(old.length * 2);
-    for (let o = 0; o < old.length; o += 4) if (old[o + 1] !== 0) placeShared(old[o], old[o + 1], old[o + 2], old[o + 3]);
-  }
-  placeShared(lastHash, sharedList.length, len, sharedUsed);
-  sharedUsed += len;
-}
-
-function placeShared(h: number, k: number, len: number, at: number): void {
-  const slots = sharedSlots;
-  const mask = (slots.length >> 2) - 1;
-  let s = h & mask;
-  while (slots[(s << 2) + 1] !== 0) s = (s + 1) & mask;
-  const o = s << 2;
-  slots[o] = h;
-  slots[o + 1] = k;
-  slots[o + 2] = len;
-  slots[o + 3] = at;
-}
 
 /** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
 export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
@@ -237,15 +183,16 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       if (form === DW_FORM_implicit_const) {
         // (where its value is: decoded below only for an abbreviation not met before)
         scratchConstAt[nconst++] = r.pos;
-        r.sleb128Skip();
+        r.skipLeb128();
       }
       scratchAts[na] = at;
       scratchForms[na] = form;
       na++;
     }
     if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
-    const known = sharedAbbrev(r.bytes, start, r.pos);
-    if (known) { table.add(known, code); continue; }
+    const h = fnv1a(r.bytes, start, r.pos);
+    const k = shared.find(h, r.bytes, start, r.pos);
+    if (k >= 0) { table.add(sharedList[k], code); continue; }
     let consts: (bigint | undefined)[] | undefined;
     if (nconst) {
       const end = r.pos;
@@ -258,7 +205,7 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       r.pos = end;
     }
     const a = new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts);
-    keepShared(r.bytes, start, r.pos, a);
+    if (shared.size < SHARED_MAX) { shared.add(h, r.bytes, start, r.pos); sharedList.push(a); }
     table.add(a);
   }
   return table;

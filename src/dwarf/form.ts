@@ -86,12 +86,7 @@ export function skipForm(r: Reader, form: number, h: UnitHeader, depth = 0): voi
     }
     case F.DW_FORM_sdata: case F.DW_FORM_udata: case F.DW_FORM_ref_udata: case F.DW_FORM_strx: case F.DW_FORM_addrx:
     case F.DW_FORM_loclistx: case F.DW_FORM_rnglistx: case F.DW_FORM_GNU_addr_index: case F.DW_FORM_GNU_str_index: {
-      // LEB128 of any length: skip bytes with the high bit set, then one more.
-      const b = r.bytes;
-      let p = r.pos;
-      while (p < b.length && b[p] & 0x80) p++;
-      if (p >= b.length) throw r.error('unexpected end of data in LEB128', r.pos);
-      r.pos = p + 1;
+      r.skipLeb128(); // (any length)
       return;
     }
     case F.DW_FORM_indirect: {
