@@ -4,10 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 export function writeFileAtomic(target: string, data: Uint8Array | string): void {
   const tmp = tmpBeside(target);
-  writeNew(tmp, typeof data === 'string' ? Buffer.from(data) : data, true);
+  writeNew(tmp, typeof data === 'string' ? Buffer.from(data) : data);
   try {
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -18,18 +19,18 @@ export function writeFileAtomic(target: string, data: Uint8Array | string): void
 
 let tmpSeq = 0;
 
-/** A temporary name in the target's directory (so the rename stays on one filesystem). */
+/** A temporary name in the target's directory (so the rename stays on one filesystem), of this process and thread. */
 function tmpBeside(target: string): string {
   const dir = path.dirname(path.resolve(target));
-  return path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.${tmpSeq++}.tmp`);
+  return path.join(dir, `.${path.basename(target)}.${process.pid}.${threadId}.${Date.now()}.${tmpSeq++}.tmp`);
 }
 
-/** Create `file` with `data` (fsync'd when `sync`); a failure removes it and throws. */
-function writeNew(file: string, data: Uint8Array, sync: boolean): void {
+/** Create `file` with `data`, fsync'd; a failure removes it and throws. */
+function writeNew(file: string, data: Uint8Array): void {
   const fd = fs.openSync(file, 'w', 0o644);
   try {
     fs.writeSync(fd, data);
-    if (sync) fs.fsyncSync(fd);
+    fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
@@ -38,15 +39,42 @@ function writeNew(file: string, data: Uint8Array, sync: boolean): void {
   fs.closeSync(fd);
 }
 
+/** A file staged for a target: its temporary name beside it. */
+export interface Staged { target: string; tmp: string }
+
+/** Sync each of `files` (its bytes on disk); the first error met, if any. */
+export type Syncer = (files: string[]) => Promise<Error | undefined>;
+
+/**
+ * Sync files all at once, on libuv's threads, so the filesystem commits
+ * them together (1,227 dicts on this machine's ext4: 0.25 s one after the
+ * other, 0.16 s on the default four threads, 0.04 s on 32; see
+ * UV_THREADPOOL_SIZE, which a process must be started with).
+ */
+export const syncAll: Syncer = async (files) => {
+  let error: Error | undefined;
+  await Promise.all(files.map((f) => new Promise<void>((resolve) => {
+    fs.open(f, 'r', (e, fd) => {
+      if (e) { error ??= e; resolve(); return; }
+      fs.fsync(fd, (e2) => {
+        if (e2) error ??= e2;
+        fs.close(fd, () => resolve());
+      });
+    });
+  })));
+  return error;
+};
+
 /**
  * Many files replaced atomically as one batch: each is written to a
  * temporary file beside its target as it comes (nothing synced yet); commit()
- * then fsyncs them all at once and renames each over its target, with the
+ * then syncs them all at once and renames each over its target, with the
  * same guarantee per file as writeFileAtomic (its bytes are on disk before
- * its name is).
+ * its name is). Syncing each as it comes instead slowed the making of the
+ * next files fourfold on ext4.
  */
 export class AtomicBatch {
-  private staged: { target: string; tmp: string }[] = [];
+  private staged: Staged[] = [];
 
   /** Stage `data` for `target`, unless the target holds exactly these bytes (`exists`: false when the caller knows it does not exist). True when staged. */
   add(target: string, data: Uint8Array, exists = true): boolean {
@@ -55,9 +83,29 @@ export class AtomicBatch {
       if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
     } catch { /* missing: write it */ }
     const tmp = tmpBeside(target);
-    writeNew(tmp, data, false);
+    const fd = fs.openSync(tmp, 'wx', 0o644);
+    try {
+      fs.writeSync(fd, data);
+    } catch (e) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    fs.closeSync(fd);
     this.staged.push({ target, tmp });
     return true;
+  }
+
+  /** Hand what is staged over to another batch (adopt): this one forgets it. */
+  take(): Staged[] {
+    const s = this.staged;
+    this.staged = [];
+    return s;
+  }
+
+  /** Take over files another batch staged (take). */
+  adopt(staged: Staged[]): void {
+    for (const s of staged) this.staged.push(s);
   }
 
   /** Give up what is staged: the temporary files are removed, the targets left alone. */
@@ -67,33 +115,26 @@ export class AtomicBatch {
   }
 
   /**
-   * Sync every staged file, then rename each over its target. Returns the
-   * targets that could not be replaced, with why (their temporary files are
-   * removed; the old targets stay as they were). A failed sync fails them all:
-   * nothing is renamed before every file is synced. The fsyncs are issued all
-   * at once on libuv's threads, so the filesystem commits them together
-   * (1,227 dicts on this machine's ext4: 0.25 s one after the other, 0.04 s
-   * at once with 32 threads; see UV_THREADPOOL_SIZE).
+   * Sync every staged file (through `sync`), then rename each over its
+   * target. Returns the targets that could not be replaced, with why (their
+   * temporary files are removed; the old targets stay as they were). A failed
+   * sync fails them all: nothing is renamed before every file is synced.
    */
-  async commit(): Promise<Map<string, Error>> {
+  async commit(sync: Syncer = syncAll): Promise<Map<string, Error>> {
     const staged = this.staged;
     this.staged = [];
     let syncError: Error | undefined;
-    await Promise.all(staged.map((s) => new Promise<void>((resolve) => {
-      fs.open(s.tmp, 'r', (e, fd) => {
-        if (e) { syncError ??= e; resolve(); return; }
-        fs.fsync(fd, (e2) => {
-          if (e2) syncError ??= e2;
-          fs.close(fd, () => resolve());
-        });
-      });
-    })));
+    try {
+      syncError = await sync(staged.map((s) => s.tmp));
+    } catch (e) {
+      syncError = e as Error;
+    }
     return renameAll(staged, syncError);
   }
 }
 
 /** Rename each staged file over its target (none when the sync failed); the failures, with why. */
-function renameAll(staged: { target: string; tmp: string }[], syncError: Error | undefined): Map<string, Error> {
+function renameAll(staged: Staged[], syncError: Error | undefined): Map<string, Error> {
   const failed = new Map<string, Error>();
   for (const s of staged) {
     try {

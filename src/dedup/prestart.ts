@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const started: ChildProcess[] = [];
 
-/** libuv threads in a scanning child (which syncs the dicts it writes, all at once). */
+/** libuv threads in a scanning child, which syncs the dicts all at once (bytes/atomic.ts syncAll). */
 export const SYNC_THREADS = 32;
 
 /**
@@ -36,7 +36,7 @@ export function scannerExecArgv(argv: readonly string[]): string[] {
 export function forkScanner(): ChildProcess {
   // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
   const execArgv = scannerExecArgv(process.execArgv);
-  // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, AtomicBatch.commit)
+  // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, bytes/atomic.ts syncAll)
   const env = process.env.UV_THREADPOOL_SIZE ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(SYNC_THREADS) };
   return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
 }

@@ -17,7 +17,8 @@ import type { FileSummary } from './defs.js';
 import { SHARED_MODULE, TypeGraph } from './graph.js';
 import { SHARED, VMLINUX, isKernelImage, type BuiltinMap } from './modules.js';
 import { forkScanner, takePrestarted } from './prestart.js';
-import { makeConfig, releaseTables, releaseTaskCache, runTask, stageDict, type ScanConfig, type ScanTask, type WriteResult } from './task.js';
+import { Stager } from './stager.js';
+import { makeConfig, releaseTables, releaseTaskCache, runTask, type ScanConfig, type ScanTask } from './task.js';
 
 export interface Dwarf2CtfOptions {
   outDir: string;
@@ -100,6 +101,7 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
       releaseTaskCache();
     } else {
       scanners = await runPool(tasks, cfg, Math.min(jobs, tasks.length), consume);
+      for (const w of scanners.slice(1)) w.stop(); // (the first syncs the dicts)
     }
     releaseTables(cfg);
     return await finish(opts, graph, scanners, littleEndian, builtinModules, t0, log);
@@ -108,62 +110,60 @@ export async function dwarf2ctf(opts: Dwarf2CtfOptions): Promise<Dwarf2CtfResult
   }
 }
 
-/** Dedup passes, then every dict built here, and compressed and written by the scanning children, idle by now, and by this process. */
+/** Dedup passes, then every dict built, and compressed and staged by a thread of its own while the next is built (stager.ts); all synced (by a scanning child when there is one) and renamed. */
 async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanner[], littleEndian: boolean | undefined, builtinModules: Set<string>,
   t0: number, log: (line: string) => void): Promise<Dwarf2CtfResult> {
   const t1 = performance.now();
-  graph.finish();
-  const warnings = [...graph.warnings];
-  const broken = brokenTypes(graph, (s) => warnings.push(s));
-  const byModule = graph.typesByModule();
-  const t2 = performance.now();
-
-  fs.mkdirSync(opts.outDir, { recursive: true });
-  // What is there already (only those are read back to compare: a fresh directory costs no reads).
-  const existing = new Set(fs.readdirSync(opts.outDir));
+  // Each dict is gzip'd and staged on a thread of its own while this one builds the next (stager.ts);
+  // the thread boots during the dedup passes.
+  const stager = new Stager(graph.moduleNames.length);
   const dicts: DictReport[] = [];
-  // The scanning children, idle by now, compress and stage the dicts while this process builds the
-  // next ones; this process stages an equal share too (making a file is what the run waited on at
-  // the end, about 0.4 ms each on ext4: with one child staging all, the write phase took 0.9-1.6 s
-  // there against 0.45 s on tmpfs; with every third here 0.6-0.8 s, every second 0.5-0.66 s), or all
-  // of them when there are no children. Then all are synced and renamed (AtomicBatch).
-  const batch = new AtomicBatch();
-  const handedOut: Promise<void>[] = [];
-  let turn = 0;
-  const emit = (b: BuiltDict, file: string) => {
-    const raw = writeDict(b.data);
-    const report: DictReport = { module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false };
-    dicts.push(report);
-    const target = path.join(opts.outDir, file);
-    const settle = (r: WriteResult) => { report.gzipBytes = r.gzipBytes; report.written = r.written; };
-    const k = turn++ % (scanners.length + 1);
-    if (k === scanners.length) settle(stageDict(batch, target, raw, existing.has(file)));
-    else handedOut.push(scanners[k].write(target, raw, existing.has(file)).then(settle));
-  };
+  let warnings: string[], t2: number;
   try {
-    const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
-    if (opts.sharing) {
-      const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
-      emit(shared, `${SHARED}.builtin.ctf`);
-      for (let m = 1; m < graph.moduleNames.length; m++) {
-        const name = graph.moduleNames[m];
-        const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
-        emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+    graph.finish();
+    warnings = [...graph.warnings];
+    const broken = brokenTypes(graph, (s) => warnings.push(s));
+    const byModule = graph.typesByModule();
+    t2 = performance.now();
+
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    // What is there already (only those are read back to compare: a fresh directory costs no reads).
+    const existing = new Set(fs.readdirSync(opts.outDir));
+    const emit = (b: BuiltDict, file: string) => {
+      const raw = writeDict(b.data);
+      dicts.push({ module: b.module, file, types: b.types, variables: b.variables, rawBytes: raw.length, gzipBytes: 0, written: false });
+      stager.stage(path.join(opts.outDir, file), raw, existing.has(file));
+    };
+    try {
+      const d = { littleEndian: littleEndian ?? true, parentName: SHARED };
+      if (opts.sharing) {
+        const shared = buildDict(graph, SHARED_MODULE, byModule[SHARED_MODULE], broken, undefined, d);
+        emit(shared, `${SHARED}.builtin.ctf`);
+        for (let m = 1; m < graph.moduleNames.length; m++) {
+          const name = graph.moduleNames[m];
+          const b = buildDict(graph, m, byModule[m], broken, shared.ids, d);
+          emit(b, m === 1 ? `${VMLINUX}.builtin.ctf` : `${name}.${builtinModules.has(name) ? 'builtin' : 'mod'}.ctf`);
+        }
+      } else {
+        for (let m = 2; m < graph.moduleNames.length; m++) {
+          emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
+        }
       }
-    } else {
-      for (let m = 2; m < graph.moduleNames.length; m++) {
-        emit(buildDict(graph, m, byModule[m], broken, undefined, d), `${graph.moduleNames[m]}.mod.ctf`);
-      }
+    } catch (e) {
+      await stager.discard();
+      throw e;
     }
-  } catch (e) {
-    batch.discard();
-    throw e;
+    // (a scanning child syncs them: it has more libuv threads, and the filesystem commits at once what is synced at once)
+    const { staged, failed } = await stager.commit(scanners.length ? (files) => scanners[0].sync(files) : undefined);
+    staged.forEach((r, i) => {
+      if (r.error !== undefined) throw r.usage ? new UsageError(r.error) : new Error(r.error);
+      dicts[i].gzipBytes = r.gzipBytes;
+      dicts[i].written = r.written;
+    });
+    for (const [target, e] of failed) throw new Error(`${target}: ${e.message}`);
+  } finally {
+    await stager.close();
   }
-  for (const w of scanners) w.flush();
-  const mine = batch.commit(); // (while the children commit theirs)
-  const settled = await Promise.allSettled(handedOut);
-  for (const [target, e] of await mine) throw new Error(`${target}: ${e.message}`);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
   const peakRss = process.resourceUsage().maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);
@@ -217,7 +217,7 @@ class Scanner {
     this.child.on('message', (m: ScanReply) => {
       if (m.file !== undefined) m = this.fromFile(m.file, m.seq);
       if (m.rss) this.peakRss = m.rss;
-      if (m.wrote !== undefined || m.seq < 0) this.settle(m);
+      if (m.synced) this.synced(m);
       else f(m);
     });
   }
@@ -233,42 +233,30 @@ class Scanner {
     }
   }
 
-  private readonly writes = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>();
-  private nextWrite = -1;
+  private syncing?: { resolve: (e: Error | undefined) => void };
 
-  /** Compress `raw` and stage it for `file` unless that holds those bytes already (worker.ts); settled at the flush. */
-  write(file: string, raw: Uint8Array, exists: boolean): Promise<WriteResult> {
-    const seq = this.nextWrite--;
-    return new Promise<WriteResult>((resolve, reject) => {
-      this.writes.set(seq, { resolve, reject });
-      this.child.send({ seq, write: { file, raw, exists } });
+  /** Have the child sync `files` (it has more libuv threads than this process: prestart.ts); the first error, if any. */
+  sync(files: string[]): Promise<Error | undefined> {
+    if (!this.child.connected) return Promise.resolve(new Error('dwarf2ctf: the scanning process that syncs the dicts is gone'));
+    return new Promise((resolve) => {
+      this.syncing = { resolve };
+      this.child.send({ seq: 0, sync: files });
     });
   }
 
-  /** Sync and rename every dict staged so far; each write() settles. */
-  flush(): void {
-    this.child.send({ seq: 0, flush: true });
+  private synced(m: ScanReply): void {
+    const w = this.syncing;
+    this.syncing = undefined;
+    w?.resolve(m.error === undefined ? undefined : new Error(m.error));
   }
 
-  private settle(m: ScanReply): void {
-    const w = this.writes.get(m.seq);
-    if (!w) return;
-    this.writes.delete(m.seq);
-    if (m.wrote) w.resolve(m.wrote);
-    else w.reject(m.usage ? new UsageError(m.error ?? 'write failed') : new Error(m.error ?? 'write failed'));
-  }
-
-  /** A child gone: writes it had in hand fail. */
-  private failWrites(why: string): void {
-    for (const w of this.writes.values()) w.reject(new Error(`dwarf2ctf: a scanning process ended (${why}) with dicts still to write`));
-    this.writes.clear();
-  }
   onError(f: (e: Error) => void): void { this.child.on('error', f); }
   /** Called when the child goes away before it was told to (killed, out of memory, crashed). */
   onExit(f: (why: string) => void): void {
     this.child.on('exit', (code, signal) => {
       const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-      this.failWrites(why);
+      this.syncing?.resolve(new Error(`dwarf2ctf: the scanning process that syncs the dicts ended (${why})`));
+      this.syncing = undefined;
       if (!this.stopping) f(why);
     });
   }
@@ -279,13 +267,13 @@ class Scanner {
   }
 }
 
-/** What a scanning process answers: a summary, a dict written (seq < 0) or an error, with its peak RSS so far. */
+/** What a scanning process answers: a summary or an error, or that it synced what it was asked to (with the first error, if any), with its peak RSS so far. */
 export interface ScanReply {
   seq: number;
+  synced?: boolean;
   summary?: FileSummary;
   /** The reply itself is in this file (V8-serialized): a large summary. */
   file?: string;
-  wrote?: WriteResult;
   error?: string;
   usage?: boolean;
   rss?: number;
@@ -302,8 +290,8 @@ export interface ScanReply {
  * work (bytes of input) as that task. Each participant takes tasks in increasing task order (its summaries
  * name IDs relative to its earlier ones, so they must be merged in the order
  * it made them): image participants the next task of any kind, the others
- * the next that is not an image slice. Returns the children, still running
- * (they write the dicts); the caller stops them.
+ * the next that is not an image slice. Returns the children, still running;
+ * the caller stops them.
  */
 async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (s: FileSummary, t: ScanTask) => void): Promise<Scanner[]> {
   const workers = Array.from({ length: n - 1 }, (_, k) => new Scanner(cfg, k + 1));

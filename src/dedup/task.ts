@@ -4,8 +4,7 @@
  * in scanning child processes (worker.ts); it keeps the last file's DWARF
  * open so a scanner given several slices of vmlinux loads it once.
  */
-import { gzipSync } from 'node:zlib';
-import { FormatError, type AtomicBatch } from '../bytes/index.js';
+import { FormatError } from '../bytes/index.js';
 import { DwarfInfo, loadDwarfSections } from '../dwarf/index.js';
 import type { FileSummary } from './defs.js';
 import { TuMapper, moduleName, type BuiltinMap } from './modules.js';
@@ -101,19 +100,4 @@ export function releaseTaskCache(): void {
 export function releaseTables(cfg: ScanConfig): void {
   tables.delete(cfg);
   mappers.delete(cfg);
-}
-
-/** zlib level of the dicts (gzip's default). */
-const GZIP_LEVEL = 6;
-
-export interface WriteResult { gzipBytes: number; written: boolean }
-
-/**
- * A dict's bytes gzip'd and staged in `batch` for `file`, unless the file
- * holds those bytes already (`exists`: false when it is known not to exist).
- * The same in the main process (-j1) and in a scanning child (worker.ts).
- */
-export function stageDict(batch: AtomicBatch, file: string, raw: Uint8Array, exists: boolean): WriteResult {
-  const gz = gzipSync(raw, { level: GZIP_LEVEL });
-  return { gzipBytes: gz.length, written: batch.add(file, gz, exists) };
 }

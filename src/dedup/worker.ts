@@ -2,36 +2,28 @@
  * A scanning child process (run.ts Scanner forks this file): receives
  * ScanTasks over its IPC channel, answers FileSummaries (or an error
  * message) with its peak RSS, using the ScanConfig of its first message.
- * Once the scan is over it compresses the dicts it is sent as they come and
- * stages each in a temporary file (bytes/atomic.ts AtomicBatch); on "flush"
- * it syncs and renames them all and answers for each. It exits when the
+ * Asked to, it syncs the dicts the main process wrote. It exits when the
  * channel closes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { serialize } from 'node:v8';
-import { AtomicBatch, VirtmemError } from '../bytes/index.js';
+import { VirtmemError, syncAll } from '../bytes/index.js';
 import type { ScanReply } from './run.js';
 import { setParticipant } from './scan.js';
-import { runTask, stageDict, type ScanConfig, type ScanTask, type WriteResult } from './task.js';
+import { runTask, type ScanConfig, type ScanTask } from './task.js';
 
 interface Msg {
   seq: number;
   task?: ScanTask;
   cfg?: ScanConfig;
   participant?: number;
-  /** A dict to gzip and stage, unless `file` holds those bytes already (`exists`: it may). */
-  write?: { file: string; raw: Uint8Array; exists: boolean };
-  /** Sync and rename what is staged, and answer for each. */
-  flush?: boolean;
+  /** Files to sync (the dicts the main process staged: this process has more libuv threads, prestart.ts). */
+  sync?: string[];
 }
 
 let cfg: ScanConfig | undefined;
-
-const batch = new AtomicBatch();
-/** Dicts staged or found unchanged, answered at the flush. */
-let written: { seq: number; file: string; wrote: WriteResult }[] = [];
 
 function answer(r: ScanReply): void {
   r.rss = process.resourceUsage().maxRSS * 1024;
@@ -71,24 +63,8 @@ function summaryDir(): string {
 
 process.on('message', (msg: Msg) => {
   if (msg.cfg) { cfg = msg.cfg; setParticipant(msg.participant ?? 0); return; }
-  if (msg.write) {
-    const w = msg.write;
-    try {
-      written.push({ seq: msg.seq, file: w.file, wrote: stageDict(batch, w.file, w.raw, w.exists) });
-    } catch (e) {
-      answer({ seq: msg.seq, error: `${w.file}: ${(e as Error).message}`, usage: e instanceof VirtmemError });
-    }
-    return;
-  }
-  if (msg.flush) {
-    const these = written;
-    written = [];
-    void batch.commit().then((failed) => {
-      for (const w of these) {
-        const e = failed.get(w.file);
-        answer(e ? { seq: w.seq, error: `${w.file}: ${e.message}` } : { seq: w.seq, wrote: w.wrote });
-      }
-    });
+  if (msg.sync) {
+    void syncAll(msg.sync).then((e) => answer({ seq: msg.seq, synced: true, error: e?.message }));
     return;
   }
   try {
@@ -98,8 +74,7 @@ process.on('message', (msg: Msg) => {
   }
 });
 process.on('disconnect', () => {
-  // (the main process is done, or gave up: leave no temporary files, staged dicts or summaries it did not read)
-  batch.discard();
+  // (the main process is done, or gave up: leave no summaries it did not read)
   if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 });
