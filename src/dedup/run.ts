@@ -189,8 +189,23 @@ export function imageWorkers(tasks: ScanTask[], n: number, sizeOf: (file: string
 
 /** At most this long merging summaries before this process looks at its children's messages again. */
 const MERGE_SLICE_MS = 10;
-/** Tasks a scanning process has in hand (queued in its pipe): enough that it never waits for this thread, which answers between its own tasks. */
-const TASKS_IN_HAND = 8;
+/**
+ * Work (bytes of input) a scanning child keeps in hand, at least: this thread
+ * answers only between its own tasks. Before one of those, a child gets half
+ * as much again as that task is worth on top (per byte, the modules a child
+ * has in hand may go faster than this task). In bytes, not tasks: eight tasks
+ * in hand, at the end of a kernel where the modules are large, kept a child
+ * busy 0.3-0.4 s after this thread had run out.
+ */
+const IN_HAND_BYTES = 4 << 20;
+/** Tasks a scanning child keeps in hand, at least: with one, it waited between kernel-image slices for this thread to answer. */
+const IN_HAND_TASKS = 2;
+/**
+ * The largest task (bytes of input) this thread takes while a child can take
+ * it instead: a large module here (mlx5_core, 0.5 s) left a child that had
+ * finished what it held idle until this thread could feed it again.
+ */
+const MY_TASK_BYTES = 12 << 20;
 
 /**
  * A scanning child process: worker.js run by fork() (prestart.ts), spoken to
@@ -285,9 +300,10 @@ export interface ScanReply {
  * too (one process fewer to start, warm up and send summaries from), between
  * the children's messages; it is an image participant only when all are, so
  * what it scans comes in small pieces (modules) and the children are not
- * kept waiting for their next task. Each child has TASKS_IN_HAND tasks in
- * hand, and before this thread starts a task of its own, at least as much
- * work (bytes of input) as that task. Each participant takes tasks in increasing task order (its summaries
+ * kept waiting for their next task. Each child has IN_HAND_BYTES of input and
+ * IN_HAND_TASKS tasks in hand, and before this thread starts a task of its own, half as much again as
+ * that task on top; this thread leaves the large ones to them (MY_TASK_BYTES).
+ * Each participant takes tasks in increasing task order (its summaries
  * name IDs relative to its earlier ones, so they must be merged in the order
  * it made them): image participants the next task of any kind, the others
  * the next that is not an image slice. Returns the children, still running;
@@ -306,15 +322,23 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
   const work = tasks.map((t) => sizeOf(t.file) / t.parts);
   /** Per child, the work it has in hand (sent, not answered). */
   const inHand = new Array<number>(n - 1).fill(0);
+  const tasksInHand = new Array<number>(n - 1).fill(0);
   const results = new Map<number, FileSummary>();
   const taken = new Uint8Array(tasks.length);
   const last = new Array<number>(n).fill(-1);
   let merged = 0;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
+  // Work of the tasks from each on that this thread may take (no image slices).
+  const workFrom = new Float64Array(tasks.length + 1);
+  for (let i = tasks.length - 1; i >= 0; i--) workFrom[i] = workFrom[i + 1] + (tasks[i].kernelImage ? 0 : work[i]);
+  const me = n - 1;
+  /** Whether this thread leaves task `seq` to a child: a large one, while a child can still take it and enough is left after it to keep this thread busy meanwhile. */
+  const leave = (seq: number): boolean =>
+    work[seq] > MY_TASK_BYTES && workFrom[seq + 1] > 2 * work[seq] && last.some((l, k) => k !== me && l < seq);
   const next = (i: number): number => {
     for (let seq = last[i] + 1; seq < tasks.length; seq++) {
-      if (taken[seq] || (i >= forImage && tasks[seq].kernelImage)) continue;
+      if (taken[seq] || (i >= forImage && tasks[seq].kernelImage) || (i === me && leave(seq))) continue;
       taken[seq] = 1;
       last[i] = seq;
       return seq;
@@ -340,6 +364,7 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     const seq = next(k);
     if (seq < 0) return false;
     inHand[k] += work[seq];
+    tasksInHand[k]++;
     workers[k].send(seq, tasks[seq]);
     return true;
   };
@@ -348,7 +373,8 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
       else results.set(msg.seq, msg.summary!);
       inHand[k] -= work[msg.seq];
-      feed(k);
+      tasksInHand[k]--;
+      while ((inHand[k] < IN_HAND_BYTES || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
       wake?.();
     });
     w.onError((e) => { failure ??= e; wake?.(); });
@@ -357,15 +383,14 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       if (merged < tasks.length) failure ??= new Error(`dwarf2ctf scanning process ${k + 1} ended (${why}) before the scan was done`);
       wake?.();
     });
-    for (let i = 0; i < TASKS_IN_HAND; i++) feed(k);
+    while ((inHand[k] < IN_HAND_BYTES || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
   });
-  const me = n - 1;
   while (!failure && merged < tasks.length) {
     const seq = next(me);
     if (seq >= 0) {
-      // This process answers no message while it scans: first each child gets at least as much
-      // work in hand as this task (a big module here would otherwise leave them idle).
-      for (let k = 0; k < workers.length; k++) while (inHand[k] < work[seq] && feed(k));
+      // This process answers no message while it scans: first each child gets more work in hand
+      // than this task (a big module here would otherwise leave them idle).
+      for (let k = 0; k < workers.length; k++) while ((inHand[k] < IN_HAND_BYTES + 1.5 * work[seq] || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
       try {
         results.set(seq, runTask(tasks[seq], cfg));
       } catch (e) {

@@ -27,24 +27,28 @@ let cfg: ScanConfig | undefined;
 
 function answer(r: ScanReply): void {
   r.rss = process.resourceUsage().maxRSS * 1024;
-  // A large summary (a kernel-image slice's: megabytes) goes through a file. Through the channel
-  // it would trickle out 200 KB per turn of this process's event loop, that is one per task
-  // scanned: the main process got a slice's summary seconds late, and every answer queued behind
-  // it (so this process waited for its next tasks).
-  const s = r.summary;
-  if (s && s.ids.length + 8 * s.defs.length > LARGE_SUMMARY) {
-    try {
-      const file = path.join(summaryDir(), `${r.seq}.v8`);
-      fs.writeFileSync(file, serialize(r), { flag: 'wx', mode: 0o600 });
-      process.send!({ seq: r.seq, file, rss: r.rss });
-      return;
-    } catch { /* (no room there) through the channel after all */ }
+  // A summary larger than the pipe holds goes through a file. Through the channel it would trickle
+  // out one pipeful per turn of this process's event loop (that is, one per task scanned), and the
+  // main process, which reads only between its own tasks, got it late, with every answer queued
+  // behind it: a kernel-image slice's summary (megabytes) came seconds late, a module's (most are
+  // 0.1-2 MB) tens of milliseconds, long enough for this process to run out of tasks while the main
+  // process counted them as still in hand.
+  if (r.summary) {
+    const bytes = serialize(r);
+    if (bytes.length > LARGE_REPLY) {
+      try {
+        const file = path.join(summaryDir(), `${r.seq}.v8`);
+        fs.writeFileSync(file, bytes, { flag: 'wx', mode: 0o600 });
+        process.send!({ seq: r.seq, file, rss: r.rss });
+        return;
+      } catch { /* (no room there) through the channel after all */ }
+    }
   }
   process.send!(r);
 }
 
-/** About 100 KB serialized: ids, and defs at about eight ids' worth each. */
-const LARGE_SUMMARY = 25_000;
+/** Serialized bytes above which a reply goes through a file: under a pipeful (64 KiB on Linux). */
+const LARGE_REPLY = 48 << 10;
 let dir: string | undefined;
 /**
  * A directory of this process's own (mode 0700, made fresh: nobody else can
@@ -61,17 +65,39 @@ function summaryDir(): string {
   return dir;
 }
 
+/**
+ * Tasks received and not yet scanned. The channel hands over every message
+ * that came in one read, one after the other, without this process's loop
+ * turning: scanned right there, the answers to all of them waited in the
+ * pipe until the last was done, and the main process, which feeds this one
+ * as answers come, believed it had tasks in hand while it sat idle (60-90 ms
+ * at a time, whenever the main process scanned a large module). So a task is
+ * queued, and scanned on a turn of its own, after the answer before it has
+ * gone out.
+ */
+const queue: Msg[] = [];
+let scheduled = false;
+
+function scanNext(): void {
+  scheduled = false;
+  const msg = queue.shift();
+  if (!msg) return;
+  try {
+    answer({ seq: msg.seq, summary: runTask(msg.task!, cfg!) });
+  } catch (e) {
+    answer({ seq: msg.seq, error: (e as Error).message, usage: e instanceof VirtmemError });
+  }
+  if (queue.length && !scheduled) { scheduled = true; setImmediate(scanNext); }
+}
+
 process.on('message', (msg: Msg) => {
   if (msg.cfg) { cfg = msg.cfg; setParticipant(msg.participant ?? 0); return; }
   if (msg.sync) {
     void syncAll(msg.sync).then((e) => answer({ seq: msg.seq, synced: true, error: e?.message }));
     return;
   }
-  try {
-    answer({ seq: msg.seq, summary: runTask(msg.task!, cfg!) });
-  } catch (e) {
-    answer({ seq: msg.seq, error: (e as Error).message, usage: e instanceof VirtmemError });
-  }
+  queue.push(msg);
+  if (!scheduled) { scheduled = true; setImmediate(scanNext); }
 });
 process.on('disconnect', () => {
   // (the main process is done, or gave up: leave no summaries it did not read)
