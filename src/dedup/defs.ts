@@ -117,9 +117,15 @@ export function edgesOf(d: TypeDef): number[] {
   return out;
 }
 
-/** A description with nothing filled in yet. */
+/**
+ * A description with nothing filled in yet. Every field is there from the
+ * start, the optional ones undefined, so that all descriptions share one
+ * shape: added as needed, they came in five, and the code reading them
+ * (summary, merge, construction) fell back to generic property access and
+ * was deoptimized again and again (34 times in one run for summary alone).
+ */
 export function newDef(kind: number, name: string, where: string): TypeDef {
-  return { kind, name, size: 0, enc: 0, bits: 0, ref: -1, index: -1, count: -1, fwd: 0, where };
+  return { kind, name, size: 0, enc: 0, bits: 0, ref: -1, index: -1, count: -1, fwd: 0, members: undefined, values: undefined, where, error: undefined, extra: undefined };
 }
 
 /** The opaque cousin of an aliasable ID: file and line replaced by nothing ("////struct foo *"). */

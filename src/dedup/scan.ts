@@ -400,11 +400,12 @@ export class FileScanner {
       // Skip a description the main thread already has one at least as large as, with these member types.
       const d = defs[i];
       if (d === SETTLED) continue;
-      const count = d.members?.length ?? -1;
+      const members = d.members, error = d.error, extra = d.extra; // (read on every turn: read only after a first file, they had no type feedback, and optimized code was thrown away 34 times)
+      const count = members?.length ?? -1;
       const sent = t.sentCount(w);
       const mine = this.direct[i];
       let theirs = t.sentDirect[w];
-      if (sent !== undefined && count <= sent && !d.error && !d.extra && (!d.members || (mine && theirs && isSubset(mine, theirs)))) continue;
+      if (sent !== undefined && count <= sent && !error && !extra && (!members || (mine && theirs && isSubset(mine, theirs)))) continue;
       sentDefs.push(d);
       defAt.push(i);
       if (sent === undefined || count > sent) t.sentMembers[w] = count + 2;
