@@ -159,6 +159,33 @@ const SHARED_MAX = 1 << 17;
 const shared = new ByteTable();
 const sharedList: Abbrev[] = [];
 
+/**
+ * Where the abbreviation entry whose tag starts at `p` ends (after its 0, 0
+ * pair), found without decoding a value; -1 when it runs off the end or has
+ * more than MAX_ATTRS attributes (the decoder then says what is wrong).
+ */
+function entryEnd(b: Uint8Array, p: number): number {
+  const n = b.length;
+  while (p < n && b[p] & 0x80) p++; // tag
+  p += 2; // (its last byte, and the children flag)
+  for (let i = 0; i <= MAX_ATTRS; i++) {
+    if (p >= n) return -1;
+    const at0 = b[p];
+    while (p < n && b[p] & 0x80) p++;
+    const formAt = ++p;
+    if (p >= n) return -1;
+    const form0 = b[p];
+    while (p < n && b[p] & 0x80) p++;
+    p++;
+    if (at0 === 0 && form0 === 0) return p <= n ? p : -1;
+    if (form0 === DW_FORM_implicit_const && p === formAt + 1) { // (its value follows)
+      while (p < n && b[p] & 0x80) p++;
+      p++;
+    }
+  }
+  return -1;
+}
+
 /** Parse the table at `offset` of .debug_abbrev (reader covers the whole section). */
 export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
   if (offset < 0 || offset >= r.length) throw r.error(`abbreviation table offset 0x${offset.toString(16)} outside the section`, Math.max(0, Math.min(offset, r.length)));
@@ -170,6 +197,18 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     const code = r.uleb128();
     if (code === 0) break;
     const start = r.pos;
+    // Nearly every entry was met before (in another unit or file): found by its bytes, whose end
+    // is found by skipping LEB128s, it is not decoded. (A new one, or bad bytes: decoded below.)
+    const end = entryEnd(r.bytes, start);
+    if (end > 0) {
+      const k = shared.find(fnv1a(r.bytes, start, end), r.bytes, start, end);
+      if (k >= 0) {
+        if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
+        table.add(sharedList[k], code);
+        r.pos = end;
+        continue;
+      }
+    }
     const tag = r.uleb128();
     const children = r.u8();
     // Gathered in scratch arrays, then copied to arrays of the exact size (no growth slack kept per abbreviation).
