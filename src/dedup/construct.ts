@@ -24,8 +24,10 @@
  */
 import {
   CTF_F_NEWFUNCINFO, CTF_K_ARRAY, CTF_K_ENUM, CTF_K_FLOAT, CTF_K_FORWARD, CTF_K_FUNCTION, CTF_K_INTEGER,
-  CTF_K_STRUCT, CTF_K_UNION, CTF_MAX_VLEN, type CtfDictData, type CtfType, ctfSlice,
-} from '../ctf/index.js';
+  CTF_K_STRUCT, CTF_K_UNION, CTF_MAX_VLEN,
+} from '../ctf/constants.js';
+import type { CtfDictData } from '../ctf/dict.js';
+import { sliceOf as ctfSlice, type CtfType } from '../ctf/records.js';
 import { K_ARRAY, K_FLOAT, K_FORWARD, K_FUNCTION, K_INTEGER, K_ENUM, K_STRUCT, K_UNION, type TypeDef } from './defs.js';
 import { SHARED_MODULE, type TypeGraph } from './graph.js';
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { deserialize } from 'node:v8';
 import { AtomicBatch, UsageError } from '../bytes/index.js';
-import { writeDict } from '../ctf/index.js';
+import { writeDict } from '../ctf/write.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
 import { SHARED_MODULE, TypeGraph } from './graph.js';

@@ -5,7 +5,8 @@
  * open so a scanner given several slices of vmlinux loads it once.
  */
 import { FormatError } from '../bytes/index.js';
-import { DwarfInfo, loadDwarfSections } from '../dwarf/index.js';
+import { DwarfInfo } from '../dwarf/info.js';
+import { loadDwarfSections } from '../dwarf/load.js';
 import type { FileSummary } from './defs.js';
 import { TuMapper, moduleName, type BuiltinMap } from './modules.js';
 import { ScanTables, scanFile } from './scan.js';

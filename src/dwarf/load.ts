@@ -14,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ElfFile } from '../elf/index.js';
+import { ElfFile } from '../elf/file.js';
 import type { DwarfSections } from './sections.js';
 
 const ROLES: [keyof Omit<DwarfSections, 'littleEndian' | 'addressSize' | 'source' | 'sup' | 'supPath' | 'ensure'>, string][] = [
