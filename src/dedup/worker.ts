@@ -2,8 +2,8 @@
  * A scanning child process (run.ts Scanner forks this file): receives
  * ScanTasks over its IPC channel, answers FileSummaries (or an error
  * message) with its peak RSS, using the ScanConfig of its first message.
- * Asked to, it syncs the dicts the main process wrote. It exits when the
- * channel closes.
+ * Asked to, it syncs the dicts the main process wrote, and then exits (that
+ * is the last thing asked of it); it exits too when the channel closes.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +25,7 @@ interface Msg {
 
 let cfg: ScanConfig | undefined;
 
-function answer(r: ScanReply): void {
+function answer(r: ScanReply, then?: () => void): void {
   r.rss = process.resourceUsage().maxRSS * 1024;
   // A summary larger than the pipe holds goes through a file. Through the channel it would trickle
   // out one pipeful per turn of this process's event loop (that is, one per task scanned), and the
@@ -44,7 +44,8 @@ function answer(r: ScanReply): void {
       } catch { /* (no room there) through the channel after all */ }
     }
   }
-  process.send!(r);
+  if (then) process.send!(r, () => then());
+  else process.send!(r);
 }
 
 /** Serialized bytes above which a reply goes through a file: under a pipeful (64 KiB on Linux). */
@@ -93,14 +94,22 @@ function scanNext(): void {
 process.on('message', (msg: Msg) => {
   if (msg.cfg) { cfg = msg.cfg; setParticipant(msg.participant ?? 0); return; }
   if (msg.sync) {
-    void syncAll(msg.sync).then((e) => answer({ seq: msg.seq, synced: true, error: e?.message }));
+    // (the last thing asked of this process: it goes once the answer is out, and its teardown, a
+    // few hundred megabytes to unmap, overlaps the main process's renames)
+    void syncAll(msg.sync).then((e) => answer({ seq: msg.seq, synced: true, error: e?.message }, leave));
     return;
   }
   queue.push(msg);
   if (!scheduled) { scheduled = true; setImmediate(scanNext); }
 });
-process.on('disconnect', () => {
-  // (the main process is done, or gave up: leave no summaries it did not read)
+
+/** Exit, leaving no summaries the main process did not read. */
+function leave(): void {
   if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);
+}
+
+process.on('disconnect', () => {
+  // (the main process is done, or gave up)
+  leave();
 });
