@@ -50,6 +50,10 @@ export const bench: Bench = {
         const all = /peak RSS, all processes: (\d+) MiB/.exec(o.stdout);
         if (!all) throw new Error('dwarf2ctf --stats did not report its peak RSS');
         o.peakRssMiB = Number(all[1]);
+        // GNU time counts the CPU of the children this process waited for; it does not wait for the scanning ones.
+        const cpu = /CPU, all processes: ([\d.]+) s/.exec(o.stdout);
+        if (!cpu) throw new Error('dwarf2ctf --stats did not report its CPU time');
+        o.cpuSeconds = Number(cpu[1]);
         if (!ours || o.wallSeconds < ours.wallSeconds) ours = o;
         fs.copyFileSync(k.vmlinux, copy); // pahole -J writes into it
         const p = measure('pahole', ['-J', copy]);

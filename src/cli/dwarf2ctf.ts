@@ -94,7 +94,8 @@ export const command: Subcommand = {
       process.stdout.write(`type IDs: ${r.graph.ids.length}\nduplicates: ${s.duplicates}\nshared by duplication: ${s.sharedByDuplication}\n` +
         `shared by spreading: ${s.sharedBySpread}\nshared by alias fixup: ${s.sharedByAlias}\nalias fixup rounds: ${s.aliasRounds}\n` +
         `seconds: scan ${r.seconds.scan.toFixed(2)}, dedup ${r.seconds.dedup.toFixed(2)}, write ${r.seconds.write.toFixed(2)}\n` +
-        `peak RSS, all processes: ${(r.peakRss / 2 ** 20).toFixed(0)} MiB\n`);
+        `peak RSS, all processes: ${(r.peakRss / 2 ** 20).toFixed(0)} MiB\n` +
+        `CPU, all processes: ${r.cpuSeconds.toFixed(1)} s\n`);
     }
     return 0;
   },

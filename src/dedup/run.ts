@@ -54,6 +54,8 @@ export interface Dwarf2CtfResult {
   seconds: { scan: number; dedup: number; write: number };
   /** Peak resident set size in bytes: this process's plus each scanning child's (an upper bound on the peak of the sum). */
   peakRss: number;
+  /** CPU seconds (user and system) of every process, all threads (each child's as it last reported). */
+  cpuSeconds: number;
 }
 
 /**
@@ -166,8 +168,10 @@ async function finish(opts: Dwarf2CtfOptions, graph: TypeGraph, scanners: Scanne
   }
   const t3 = performance.now();
   log(`${dicts.length} dicts, ${dicts.filter((x) => x.written).length} rewritten`);
-  const peakRss = process.resourceUsage().maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);
-  return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 }, peakRss };
+  const u = process.resourceUsage();
+  const peakRss = u.maxRSS * 1024 + scanners.reduce((a, w) => a + w.peakRss, 0);
+  const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6 + scanners.reduce((a, w) => a + w.cpuSeconds, 0);
+  return { dicts, warnings, graph, seconds: { scan: (t1 - t0) / 1000, dedup: (t2 - t1) / 1000, write: (t3 - t2) / 1000 }, peakRss, cpuSeconds };
 }
 
 /**
@@ -221,6 +225,8 @@ class Scanner {
   private stopping = false;
   /** The child's peak RSS in bytes, as it last reported. */
   peakRss = 0;
+  /** CPU seconds it has used, as it last reported (its last report, the answer to the sync, comes as it exits). */
+  cpuSeconds = 0;
 
   constructor(cfg: ScanConfig, participant: number) {
     this.child = takePrestarted() ?? forkScanner();
@@ -232,6 +238,7 @@ class Scanner {
     this.child.on('message', (m: ScanReply) => {
       if (m.file !== undefined) m = this.fromFile(m.file, m.seq);
       if (m.rss) this.peakRss = m.rss;
+      if (m.cpu) this.cpuSeconds = m.cpu;
       if (m.synced) this.synced(m);
       else f(m);
     });
@@ -292,6 +299,8 @@ export interface ScanReply {
   error?: string;
   usage?: boolean;
   rss?: number;
+  /** CPU seconds (user and system, all its threads) the process has used so far. */
+  cpu?: number;
 }
 
 /**

@@ -26,7 +26,9 @@ interface Msg {
 let cfg: ScanConfig | undefined;
 
 function answer(r: ScanReply, then?: () => void): void {
-  r.rss = process.resourceUsage().maxRSS * 1024;
+  const u = process.resourceUsage();
+  r.rss = u.maxRSS * 1024;
+  r.cpu = (u.userCPUTime + u.systemCPUTime) / 1e6;
   // A summary larger than the pipe holds goes through a file. Through the channel it would trickle
   // out one pipeful per turn of this process's event loop (that is, one per task scanned), and the
   // main process, which reads only between its own tasks, got it late, with every answer queued
