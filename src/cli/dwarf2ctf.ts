@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../bytes/index.js';
 import { dwarf2ctf, parseBlacklist, parseBuiltin } from '../dedup/index.js';
+import { useDwarf2ctfFlags } from '../dedup/prestart.js';
 import { flag, parse, str } from './args.js';
 import type { Subcommand } from './main.js';
 
@@ -53,6 +54,7 @@ export const command: Subcommand = {
   name: 'dwarf2ctf',
   summary: 'CTF for a whole kernel: shared, vmlinux and per-module dicts from DWARF',
   async run(argv) {
+    useDwarf2ctfFlags(); // (again when run as bin/dwarf2ctf: harmless)
     const p = parse(expandResponseFiles(argv), {
       e: { type: 'boolean', short: 'e' }, jobs: { type: 'string', short: 'j' }, verbose: { type: 'boolean', short: 'v' },
       quiet: { type: 'boolean', short: 'q' }, stats: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

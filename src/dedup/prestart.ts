@@ -8,8 +8,27 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 
 const started: ChildProcess[] = [];
+
+/**
+ * V8 flags for a dwarf2ctf process (the main one sets them on itself, as the
+ * command starts: useDwarf2ctfFlags; a scanning child gets them on its command
+ * line). Without allocation-site pretenuring: at a GC, V8 decides to allocate
+ * the objects of a literal whose objects mostly survive (descriptions, unit
+ * headers, DIE nodes) straight in the old generation, and each such decision
+ * throws away the optimized code of every function that allocates there,
+ * about ten of the scanner's hottest at a time, to be compiled again. Without
+ * it: 3.7% fewer instructions on a tenth of the kernel, half the
+ * code-dependency deoptimizations, 1-2% less wall time.
+ */
+export const DWARF2CTF_V8_FLAGS = ['--no-allocation-site-pretenuring'];
+
+/** Set DWARF2CTF_V8_FLAGS on this process (before the work starts: they take effect at its next GC). */
+export function useDwarf2ctfFlags(): void {
+  setFlagsFromString(DWARF2CTF_V8_FLAGS.join(' '));
+}
 
 /** libuv threads in a scanning child, which syncs the dicts all at once (bytes/atomic.ts syncAll). */
 export const SYNC_THREADS = 32;
@@ -35,7 +54,7 @@ export function scannerExecArgv(argv: readonly string[]): string[] {
 /** A scanning child process (worker.js), spoken to with V8's serializer. */
 export function forkScanner(): ChildProcess {
   // Node's flags (a --cpu-prof, a heap limit) carry over; a test runner's do not.
-  const execArgv = scannerExecArgv(process.execArgv);
+  const execArgv = [...DWARF2CTF_V8_FLAGS, ...scannerExecArgv(process.execArgv)];
   // (more libuv threads than the default 4: the dicts' fsyncs are issued all at once, bytes/atomic.ts syncAll)
   const env = process.env.UV_THREADPOOL_SIZE ? process.env : { ...process.env, UV_THREADPOOL_SIZE: String(SYNC_THREADS) };
   return fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env });
