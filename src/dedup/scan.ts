@@ -257,7 +257,7 @@ export class ScanTables {
    */
   orderAt = new Int32Array(1024);
   orderLen = new Int32Array(1024);
-  orderPool = new Int32Array(1 << 16);
+  orderPool = new Int32Array(0); // (grown at its first use, before any code is optimized: see NumStack)
   private orderUsed = 0;
 
   /** Record `order` as w's first order handed out. */
@@ -1950,8 +1950,13 @@ function sameRun(a: Float64Array, b: NumStack, start: number): boolean {
 
 /** A stack of numbers that keeps its storage (contentsHash's, which nested anonymous types share). */
 class NumStack {
-  private a = new Float64Array(1024);
+  private a = new Float64Array(0);
   length = 0;
+  constructor() {
+    // (stored twice as it is made: V8 takes a field stored only once for a constant, and the first
+    // time it is stored again, when the stack grows, throws away the code that relied on that)
+    this.a = new Float64Array(1024);
+  }
   push5(v0: number, v1: number, v2: number, v3: number, v4: number): void {
     if (this.length + 5 > this.a.length) {
       const grown = new Float64Array(this.a.length * 2);
