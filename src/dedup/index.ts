@@ -112,7 +112,7 @@
  *    The output is therefore the same bytes whatever -j is and however
  *    the work is cut (threads.test.ts checks -j1/2/3 on vmlinux and
  *    modules); the image is still cut into slices fixed by its size (about
- *    one per 32 MiB, run.ts imageSlices), which balance well.
+ *    one per 96 MiB, run.ts imageSlices), which balance well.
  * 2. Duplicate detection (graph.ts merge). An ID seen in one module belongs
  *    to it; seen in two modules (vmlinux counts as one) it is shared.
  * 3. Spreading (graph.ts spread). Sharedness is contagious: the base of a
