@@ -8,7 +8,7 @@ import { threadId } from 'node:worker_threads';
 
 export function writeFileAtomic(target: string, data: Uint8Array | string): void {
   const tmp = tmpBeside(target);
-  writeNew(tmp, typeof data === 'string' ? Buffer.from(data) : data);
+  writeNew(tmp, typeof data === 'string' ? Buffer.from(data) : data, true);
   try {
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -25,12 +25,12 @@ function tmpBeside(target: string): string {
   return path.join(dir, `.${path.basename(target)}.${process.pid}.${threadId}.${Date.now()}.${tmpSeq++}.tmp`);
 }
 
-/** Create `file` with `data`, fsync'd; a failure removes it and throws. */
-function writeNew(file: string, data: Uint8Array): void {
-  const fd = fs.openSync(file, 'w', 0o644);
+/** Create `file` (a new name: an existing one is an error) with `data`, fsync'd when `sync`; a failure removes it and throws. */
+function writeNew(file: string, data: Uint8Array, sync: boolean): void {
+  const fd = fs.openSync(file, 'wx', 0o644);
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
@@ -83,15 +83,7 @@ export class AtomicBatch {
       if (old.length === data.length && Buffer.compare(old, data) === 0) return false;
     } catch { /* missing: write it */ }
     const tmp = tmpBeside(target);
-    const fd = fs.openSync(tmp, 'wx', 0o644);
-    try {
-      fs.writeSync(fd, data);
-    } catch (e) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-    fs.closeSync(fd);
+    writeNew(tmp, data, false);
     this.staged.push({ target, tmp });
     return true;
   }

@@ -54,7 +54,7 @@ export const command: Subcommand = {
   name: 'dwarf2ctf',
   summary: 'CTF for a whole kernel: shared, vmlinux and per-module dicts from DWARF',
   async run(argv) {
-    useDwarf2ctfFlags(); // (again when run as bin/dwarf2ctf: harmless)
+    useDwarf2ctfFlags();
     const p = parse(expandResponseFiles(argv), {
       e: { type: 'boolean', short: 'e' }, jobs: { type: 'string', short: 'j' }, verbose: { type: 'boolean', short: 'v' },
       quiet: { type: 'boolean', short: 'q' }, stats: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

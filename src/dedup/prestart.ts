@@ -13,15 +13,16 @@ import { setFlagsFromString } from 'node:v8';
 const started: ChildProcess[] = [];
 
 /**
- * V8 flags for a dwarf2ctf process (the main one sets them on itself, as the
- * command starts: useDwarf2ctfFlags; a scanning child gets them on its command
+ * V8 flags for a dwarf2ctf process (the command sets them on its own process
+ * as it starts: useDwarf2ctfFlags; a scanning child gets them on its command
  * line). Without allocation-site pretenuring: at a GC, V8 decides to allocate
  * the objects of a literal whose objects mostly survive (descriptions, unit
  * headers, DIE nodes) straight in the old generation, and each such decision
  * throws away the optimized code of every function that allocates there,
  * about ten of the scanner's hottest at a time, to be compiled again. Without
- * it: 3.7% fewer instructions on a tenth of the kernel, half the
- * code-dependency deoptimizations, 1-2% less wall time.
+ * it: 3.7% fewer instructions on a tenth of the kernel (single-threaded, where
+ * compiling counts) and half the code-dependency deoptimizations; at -j2 the
+ * wall time did not measurably change (the compiler threads absorb them).
  */
 export const DWARF2CTF_V8_FLAGS = ['--no-allocation-site-pretenuring'];
 

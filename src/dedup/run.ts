@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { deserialize } from 'node:v8';
-import { AtomicBatch, UsageError } from '../bytes/index.js';
+import { UsageError } from '../bytes/index.js';
 import { writeDict } from '../ctf/write.js';
 import { brokenTypes, buildDict, type BuiltDict } from './construct.js';
 import type { FileSummary } from './defs.js';
@@ -377,13 +377,17 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
     workers[k].send(seq, tasks[seq]);
     return true;
   };
+  /** Feed child k until it has `bytes` of input and IN_HAND_TASKS tasks in hand (or no task is left for it). */
+  const topUp = (k: number, bytes: number): void => {
+    while ((inHand[k] < bytes || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
+  };
   workers.forEach((w, k) => {
     w.onMessage((msg) => {
       if (msg.error !== undefined) failure ??= new Error(`${tasks[msg.seq].file}: ${msg.error}`);
       else results.set(msg.seq, msg.summary!);
       inHand[k] -= work[msg.seq];
       tasksInHand[k]--;
-      while ((inHand[k] < IN_HAND_BYTES || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
+      topUp(k, IN_HAND_BYTES);
       wake?.();
     });
     w.onError((e) => { failure ??= e; wake?.(); });
@@ -392,14 +396,14 @@ async function runPool(tasks: ScanTask[], cfg: ScanConfig, n: number, consume: (
       if (merged < tasks.length) failure ??= new Error(`dwarf2ctf scanning process ${k + 1} ended (${why}) before the scan was done`);
       wake?.();
     });
-    while ((inHand[k] < IN_HAND_BYTES || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
+    topUp(k, IN_HAND_BYTES);
   });
   while (!failure && merged < tasks.length) {
     const seq = next(me);
     if (seq >= 0) {
       // This process answers no message while it scans: first each child gets more work in hand
       // than this task (a big module here would otherwise leave them idle).
-      for (let k = 0; k < workers.length; k++) while ((inHand[k] < IN_HAND_BYTES + 1.5 * work[seq] || tasksInHand[k] < IN_HAND_TASKS) && feed(k));
+      for (let k = 0; k < workers.length; k++) topUp(k, IN_HAND_BYTES + 1.5 * work[seq]);
       try {
         results.set(seq, runTask(tasks[seq], cfg));
       } catch (e) {

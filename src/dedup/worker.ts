@@ -41,7 +41,7 @@ function answer(r: ScanReply, then?: () => void): void {
       try {
         const file = path.join(summaryDir(), `${r.seq}.v8`);
         fs.writeFileSync(file, bytes, { flag: 'wx', mode: 0o600 });
-        process.send!({ seq: r.seq, file, rss: r.rss });
+        process.send!({ seq: r.seq, file }); // (the reply, its rss and cpu with it, is in the file)
         return;
       } catch { /* (no room there) through the channel after all */ }
     }

@@ -196,14 +196,15 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
     if (r.atEnd) break; // tolerate a table that ends with the section
     const code = r.uleb128();
     if (code === 0) break;
+    if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
     const start = r.pos;
     // Nearly every entry was met before (in another unit or file): found by its bytes, whose end
     // is found by skipping LEB128s, it is not decoded. (A new one, or bad bytes: decoded below.)
     const end = entryEnd(r.bytes, start);
+    const h = end > 0 ? fnv1a(r.bytes, start, end) : 0;
     if (end > 0) {
-      const k = shared.find(fnv1a(r.bytes, start, end), r.bytes, start, end);
+      const k = shared.find(h, r.bytes, start, end);
       if (k >= 0) {
-        if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
         table.add(sharedList[k], code);
         r.pos = end;
         continue;
@@ -228,10 +229,6 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       scratchForms[na] = form;
       na++;
     }
-    if (table.get(code)) throw r.error(`abbreviation code ${code} defined twice`);
-    const h = fnv1a(r.bytes, start, r.pos);
-    const k = shared.find(h, r.bytes, start, r.pos);
-    if (k >= 0) { table.add(sharedList[k], code); continue; }
     let consts: (bigint | undefined)[] | undefined;
     if (nconst) {
       const end = r.pos;
@@ -244,7 +241,7 @@ export function parseAbbrevTable(r: Reader, offset: AbbrevOffset): AbbrevTable {
       r.pos = end;
     }
     const a = new Abbrev(code, tag, children === DW_CHILDREN_yes, scratchAts.slice(0, na), scratchForms.slice(0, na), consts);
-    if (shared.size < SHARED_MAX) { shared.add(h, r.bytes, start, r.pos); sharedList.push(a); }
+    if (end === r.pos && shared.size < SHARED_MAX) { shared.add(h, r.bytes, start, end); sharedList.push(a); }
     table.add(a);
   }
   return table;
