@@ -1688,10 +1688,10 @@ export class FileScanner {
       if (local === SETTLED) { this.defs[at] = d; continue; }
       // Another definition of the same ID in this file: merged as the main thread merges (graph.ts).
       if (members.length > (local.members?.length ?? -1)) {
-        d.extra = [...new Set([...(local.extra ?? []), ...(local.members ?? []).map((m) => m.type)])];
+        d.extra = extraTypes(local.extra, local.members);
         this.defs[at] = d;
       } else {
-        local.extra = [...new Set([...(local.extra ?? []), ...members.map((m) => m.type)])];
+        local.extra = extraTypes(local.extra, members);
       }
     }
   }
@@ -1788,6 +1788,25 @@ export class FileScanner {
 }
 
 /** A Node with nothing decoded; every field present from the start, so all Nodes share one shape. */
+/**
+ * `extra`, then the types of `members`, each once: the member types of a
+ * definition merged into another of the same ID. (Plain loops: spread over
+ * a Set and arrays here, a rare path, threw away drain's optimized code six
+ * times a run for an iterator of a map it had not seen.)
+ */
+function extraTypes(extra: number[] | undefined, members: MemberDef[] | undefined): number[] {
+  const out: number[] = [];
+  const had = new Set<number>();
+  if (extra) for (let i = 0; i < extra.length; i++) if (!had.has(extra[i])) { had.add(extra[i]); out.push(extra[i]); }
+  if (members) {
+    for (let i = 0; i < members.length; i++) {
+      const t = members[i].type;
+      if (!had.has(t)) { had.add(t); out.push(t); }
+    }
+  }
+  return out;
+}
+
 function blankNode(): Node {
   return {
     key: 0 as DieKey, unit: undefined as unknown as Unit, tag: 0, hasChildren: false, childrenAt: 0,
