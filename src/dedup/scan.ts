@@ -1200,8 +1200,7 @@ export class FileScanner {
       if (h.offset + o >= h.end) return -1; // (decoded the long way, which reports it)
       t = this.typeIdOf(dieKey('info', h.offset + o), depth + 1);
     }
-    return kind === D_POINTER ? this.derivedSlot(t, 0, K_POINTER) : kind === D_CONST ? this.derivedSlot(t, 1, K_CONST)
-      : kind === D_VOLATILE ? this.derivedSlot(t, 2, K_VOLATILE) : this.derivedSlot(t, 3, K_RESTRICT);
+    return this.derivedSlot(t, kind, DERIVED_KINDS[kind]);
   }
 
   /**
@@ -1304,13 +1303,11 @@ export class FileScanner {
         if (kind !== K_ENUM) this.push(n, idx, true);
         return idx;
       }
-      case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type: {
-        const t = this.typeIdOf(n.type, depth + 1);
-        return this.derivedSlot(t, 0, K_POINTER);
-      }
+      case C.DW_TAG_pointer_type: case C.DW_TAG_reference_type: case C.DW_TAG_rvalue_reference_type:
       case C.DW_TAG_const_type: case C.DW_TAG_volatile_type: case C.DW_TAG_restrict_type: {
         const t = this.typeIdOf(n.type, depth + 1);
-        return n.tag === C.DW_TAG_const_type ? this.derivedSlot(t, 1, K_CONST) : n.tag === C.DW_TAG_volatile_type ? this.derivedSlot(t, 2, K_VOLATILE) : this.derivedSlot(t, 3, K_RESTRICT);
+        const slot = n.tag === C.DW_TAG_const_type ? D_CONST : n.tag === C.DW_TAG_volatile_type ? D_VOLATILE : n.tag === C.DW_TAG_restrict_type ? D_RESTRICT : D_POINTER;
+        return this.derivedSlot(t, slot, DERIVED_KINDS[slot]);
       }
       case C.DW_TAG_atomic_type:
         // CTF has no _Atomic: the qualifier is transparent.
@@ -2087,6 +2084,13 @@ function planFlags(p: MemberPlan): number {
 
 /** derivedLayouts entries: 4 ints per abbreviation code (D_* kind or LAYOUT_*, where the ref4 type is or -1, the attributes' size, unused). */
 const D_POINTER = 0, D_CONST = 1, D_VOLATILE = 2, D_RESTRICT = 3, D_FUNCTION = 4;
+/**
+ * The kind of the derived type in each derivedSlot slot (indexed by D_POINTER
+ * to D_RESTRICT, which are the slots): one call site for the four, so that
+ * a volatile or restrict met for the first time late in a run (they are
+ * rare) does not throw optimized code away for a call it had no feedback for.
+ */
+const DERIVED_KINDS = [K_POINTER, K_CONST, K_VOLATILE, K_RESTRICT];
 
 /** What derivedFast needs of abbreviation `a`, stored at `code` of `l`: its kind, or LAYOUT_SLOW. */
 function fillDerivedLayout(l: Int32Array, code: number, a: Abbrev | undefined, h: UnitHeader): number {
