@@ -218,8 +218,8 @@ export class ScanTables {
   readonly typedefs = new NameTable<Sites>();
   /** Arrays: element w-index -> (index type, count + 1) -> w-index. */
   readonly arrays: (Sites | undefined)[] = [];
-  /** Canonical file numbers (fileNos) by comp_dir, directory and name (FileScanner.fileName). */
-  readonly canonical = new Map<string, Map<string, Map<string, number>>>();
+  /** Canonical file numbers (fileNos) by comp_dir, the line table's directory 0 and the entry's directory (LineFileTable.dirKeys), and name (FileScanner.fileName). */
+  readonly canonical = new Map<string, Map<string, Map<string, Map<string, number>>>>();
   /** Anonymous types' contents as a number (see contentsHash) -> the numbers it stands for, and their hash. */
   readonly contentsNum = new Map<number, AnonEntry>();
   /** Anonymous structs, unions and enums outside any namespace: contents hash -> (file, line, keyword) code -> w-index. */
@@ -627,13 +627,17 @@ export class FileScanner {
     if (c === undefined) {
       const name = f.table?.names[i];
       if (name !== undefined) {
-        // Cached by its parts (comp_dir, directory, name: strings met again as the same objects,
-        // whose hashes V8 keeps), so the path is neither joined nor canonicalised again in the next unit.
-        const dir = f.table!.dirs[i] ?? '';
+        // Cached by its parts (comp_dir, the table's directory 0, the entry's directory, name:
+        // interned strings, met again in the next file as the same objects, whose hashes V8 keeps),
+        // so the path is neither joined nor canonicalised again in the next unit or file.
+        const tab = f.table!;
         let byComp = this.t.canonical.get(f.dir ?? '');
         if (!byComp) { byComp = new Map(); this.t.canonical.set(f.dir ?? '', byComp); }
-        let byDir = byComp.get(dir);
-        if (!byDir) { byDir = new Map(); byComp.set(dir, byDir); }
+        let byBase = byComp.get(tab.dirBase);
+        if (!byBase) { byBase = new Map(); byComp.set(tab.dirBase, byBase); }
+        const dir = tab.dirKeys[i];
+        let byDir = byBase.get(dir);
+        if (!byDir) { byDir = new Map(); byBase.set(dir, byDir); }
         let no = byDir.get(name);
         if (no === undefined) {
           const raw = f.table!.file(i)!;

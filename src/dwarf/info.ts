@@ -308,9 +308,12 @@ export class DwarfInfo {
     const slot = (this.lineStrSlot ??= new Int32Array(bytes.length));
     const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
     if (i) return this.lineStrList[i - 1];
-    const end = offset >= 0 && offset < bytes.length ? bytes.indexOf(0, offset) : -1;
+    // Through the interner when there is one (a path met in another file is then the same string
+    // object, which Maps keyed by paths find without hashing and comparing it afresh).
+    const z = this.interner && offset >= 0 && offset < bytes.length ? this.interner.internZ(bytes, offset) : undefined;
+    const end = z === undefined && offset >= 0 && offset < bytes.length ? bytes.indexOf(0, offset) : -1;
     // (where an error would be named only when there is one: an object per path read was a cost)
-    const s = end >= 0 ? utf8At(bytes, offset, end) : cstringAt(bytes, offset, this.place('lineStr', offset));
+    const s = z ?? (end >= 0 ? utf8At(bytes, offset, end) : cstringAt(bytes, offset, this.place('lineStr', offset)));
     if (offset >= 0 && offset < slot.length) slot[offset] = this.lineStrList.push(s);
     return s;
   }
