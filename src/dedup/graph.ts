@@ -14,7 +14,7 @@
  *                "/f.h//3//struct foo" (and every type built on them) share
  *                each other's fate; repeated until a round marks nothing.
  */
-import { FP_ID, VOID_ID, edgesOf, opaqueCousin, type FileSummary, type TypeDef } from './defs.js';
+import { FP_ID, VOID_ID, edgesOf, opaqueCousin, type FileSummary, type MemberDef, type TypeDef } from './defs.js';
 import { SHARED, VMLINUX } from './modules.js';
 
 /** Module index of shared_ctf; vmlinux is 1; loadable and built-in modules follow. */
@@ -94,23 +94,25 @@ export class TypeGraph {
       const old = this.defs[g];
       if (!old) this.defs[g] = d;
       else if ((d.members?.length ?? -1) > (old.members?.length ?? -1)) {
-        const extra = new Set([...(d.extra ?? []), ...edgesOf(old)]);
-        d.extra = [...extra];
+        d.extra = union(d.extra ?? [], edgesOf(old), undefined);
         this.defs[g] = d;
       } else if (d.members && old.members) {
         // Same or fewer members: keep the old definition, but its member types are edges too.
-        const extra = new Set(old.extra ?? []);
-        let grew = false;
-        for (const m of d.members) if (!extra.has(m.type)) { extra.add(m.type); grew = true; }
-        for (const e of d.extra ?? []) if (!extra.has(e)) { extra.add(e); grew = true; }
-        if (grew) old.extra = [...extra];
+        const extra = union(old.extra ?? [], d.extra ?? [], d.members);
+        if (unionGrew) old.extra = extra;
       }
     }
-    for (const ms of s.modules) {
+    // (Indexed loops here, no iterators: this runs on summaries from this process and from
+    // others, deserialized, and a for-of over the warnings, empty in nearly every summary,
+    // threw its optimized code away 134 times a run.)
+    const mods = s.modules;
+    for (let k = 0; k < mods.length; k++) {
+      const ms = mods[k];
       const m = this.moduleOf(ms.module);
       this.units[m] += ms.units;
-      for (const i of ms.seen) {
-        const g = map[i];
+      const seen = ms.seen;
+      for (let j = 0; j < seen.length; j++) {
+        const g = map[seen[j]];
         const cur = this.module[g];
         if (cur === UNSET) this.module[g] = m;
         else if (cur !== m && cur !== SHARED_MODULE) {
@@ -119,13 +121,16 @@ export class TypeGraph {
         }
       }
       const names = this.varNames[m];
-      for (const [name, t] of ms.vars) {
+      const vars = ms.vars;
+      for (let j = 0; j < vars.length; j++) {
+        const name = vars[j][0];
         if (names.has(name)) continue;
         names.add(name);
-        this.vars[m].push([name, map[t]]);
+        this.vars[m].push([name, map[vars[j][1]]]);
       }
     }
-    for (const w of s.warnings) this.warnings.push(w);
+    const ws = s.warnings;
+    for (let j = 0; j < ws.length; j++) this.warnings.push(ws[j]);
   }
 
   private pending: number[] = [];
@@ -212,7 +217,29 @@ export class TypeGraph {
 function remap(d: TypeDef, map: number[]): TypeDef {
   if (d.ref >= 0) d.ref = map[d.ref];
   if (d.index >= 0) d.index = map[d.index];
-  if (d.members) for (const m of d.members) m.type = map[m.type];
-  if (d.extra) d.extra = d.extra.map((e) => map[e]);
+  const ms = d.members;
+  if (ms) for (let i = 0; i < ms.length; i++) ms[i].type = map[ms[i].type];
+  const ex = d.extra;
+  if (ex) for (let i = 0; i < ex.length; i++) ex[i] = map[ex[i]];
   return d;
+}
+
+/** Whether the last union() took anything from `members` or `b`. */
+let unionGrew = false;
+
+/** `a`, then what the types of `members` and then `b` add to it, each once (in that order). */
+function union(a: readonly number[], b: readonly number[], members: readonly MemberDef[] | undefined): number[] {
+  const out: number[] = [];
+  const had = new Set<number>();
+  for (let i = 0; i < a.length; i++) if (!had.has(a[i])) { had.add(a[i]); out.push(a[i]); }
+  const from = out.length;
+  if (members) {
+    for (let i = 0; i < members.length; i++) {
+      const t = members[i].type;
+      if (!had.has(t)) { had.add(t); out.push(t); }
+    }
+  }
+  for (let i = 0; i < b.length; i++) if (!had.has(b[i])) { had.add(b[i]); out.push(b[i]); }
+  unionGrew = out.length > from;
+  return out;
 }
