@@ -30,10 +30,17 @@ export function fnv1a(b: Uint8Array, start: number, end: number): number {
 }
 
 export class ByteTable {
-  private slots = new Int32Array(SLOT << 14);
-  private pool = new Uint8Array(1 << 16);
+  private slots = new Int32Array(0);
+  private pool = new Uint8Array(0);
   private used = 0;
   private count = 0;
+
+  constructor() {
+    // (each stored twice as the table is made: V8 takes a field stored only once for a constant, and
+    // the first time the table grows, it throws away the optimized code that relied on that)
+    this.slots = new Int32Array(SLOT << 14);
+    this.pool = new Uint8Array(1 << 16);
+  }
 
   /** How many strings are kept. */
   get size(): number { return this.count; }

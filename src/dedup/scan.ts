@@ -257,8 +257,14 @@ export class ScanTables {
    */
   orderAt = new Int32Array(1024);
   orderLen = new Int32Array(1024);
-  orderPool = new Int32Array(0); // (grown at its first use, before any code is optimized: see NumStack)
+  orderPool = new Int32Array(0);
   private orderUsed = 0;
+
+  constructor() {
+    // (stored a second time as the tables are made, as NumStack's array: the pool first grows at the
+    // end of the first file, long after the code that reads it was optimized)
+    this.orderPool = new Int32Array(1024);
+  }
 
   /** Record `order` as w's first order handed out. */
   setOrder(w: number, order: readonly number[]): void {
@@ -1808,14 +1814,49 @@ function extraTypes(extra: number[] | undefined, members: MemberDef[] | undefine
   return out;
 }
 
+/**
+ * A Node made by a constructor, not a literal: objects a constructor makes
+ * share one tree of shapes, which settleShapes settles as the module loads
+ * (a literal's shape is its own, and could not be settled ahead).
+ */
+class DieNode implements Node {
+  key = 0 as DieKey;
+  unit = undefined as unknown as Unit;
+  tag = 0;
+  hasChildren = false;
+  childrenAt = 0;
+  sibling: number | undefined = undefined;
+  name: string | undefined = undefined;
+  nameId = -1;
+  nameHash = 0;
+  nameHash2 = 0;
+  type: DieKey | undefined = undefined;
+  sig: DieKey | undefined = undefined;
+  spec: DieKey | undefined = undefined;
+  byteSize: number | undefined = undefined;
+  bitSize: number | undefined = undefined;
+  encoding: number | undefined = undefined;
+  declaration = false;
+  external = false;
+  hasLocation = false;
+  file: number | undefined = undefined;
+  line: number | undefined = undefined;
+  memberLoc: AttrValue | undefined = undefined;
+  memberLocNum: number | undefined = undefined;
+  dataBitOffset: number | undefined = undefined;
+  bitOffset: number | undefined = undefined;
+  upper: AttrValue | undefined = undefined;
+  lower: AttrValue | undefined = undefined;
+  count: AttrValue | undefined = undefined;
+  constValue: AttrValue | undefined = undefined;
+  upperNum: number | undefined = undefined;
+  countNum: number | undefined = undefined;
+  constNum: number | undefined = undefined;
+  constBits = 0;
+}
+
 function blankNode(): Node {
-  return {
-    key: 0 as DieKey, unit: undefined as unknown as Unit, tag: 0, hasChildren: false, childrenAt: 0,
-    sibling: undefined, name: undefined, nameId: -1, nameHash: 0, nameHash2: 0, type: undefined, sig: undefined, spec: undefined, byteSize: undefined,
-    bitSize: undefined, encoding: undefined, declaration: false, external: false, hasLocation: false, file: undefined,
-    line: undefined, memberLoc: undefined, memberLocNum: undefined, dataBitOffset: undefined, bitOffset: undefined, upper: undefined,
-    lower: undefined, count: undefined, constValue: undefined, upperNum: undefined, countNum: undefined, constNum: undefined, constBits: 0,
-  };
+  return new DieNode();
 }
 
 function resetNode(n: Node): Node {
@@ -1845,7 +1886,7 @@ class IdSet {
     const out = Int32Array.from(this.list);
     const f = this.flags;
     if (!f) return out;
-    for (let i = 0; i < out.length; i++) f[out[i]] = 0;
+    clearFlags(f, out);
     pool.push(f);
     return out;
   }
@@ -1861,6 +1902,16 @@ class IdSet {
     this.flags[w] = 1;
     this.list.push(w);
   }
+}
+
+/**
+ * Zero flags[ids[i]] for each i. (A function of its own: the loop, tens of
+ * thousands of turns for a kernel-image slice, is compiled while it runs,
+ * and that code, left at the loop's end for code never run before, was
+ * thrown away about 80 times a run.)
+ */
+function clearFlags(flags: Uint8Array, ids: Int32Array): void {
+  for (let i = 0; i < ids.length; i++) flags[ids[i]] = 0;
 }
 
 /** The seen-set of a single-module file's module: keeps nothing (its members are the file's table). */
@@ -2348,3 +2399,36 @@ export function scanFile(dwarf: DwarfInfo, file: string, opts: ScanOptions): Fil
   return new FileScanner(dwarf, file, opts).scan();
 }
 
+/**
+ * The shapes of a DIE Node and of a member description, settled as this
+ * module loads, before any code is optimized. V8 records, per object shape,
+ * what each field has held so far (only undefined; always one kind of
+ * object; stored once): optimized code relies on that, and the first time a
+ * field holds something else (a DW_AT_specification, a DW_AT_count, an
+ * AttrValue of another form, a member type rewritten by the merge), every
+ * function that relied on it is thrown away and compiled again. Each field
+ * is given here what it will ever hold, so nothing changes later: in a run
+ * on a whole kernel that was about fifteen mass deoptimizations, at
+ * unpredictable times, of the scanner's largest functions.
+ */
+function settleShapes(): void {
+  new IdSet(new Uint8Array(1)).add(0); // (NO_SET has no flags: a set with some, before any code relies on either)
+  // (V8 fixes the size of a constructor's objects after its first few: settled after that, the
+  // shapes stay; settled before, the objects made later took other shapes, unsettled)
+  for (let i = 0; i < 32; i++) blankNode();
+  const n = blankNode() as DieNode;
+  // Every field, in the order the constructor makes them (a field settled after one made later
+  // did not keep its settling), given the kinds of value it will hold, and overwritten.
+  const a = { cls: 'a' } as unknown as AttrValue, b = { cls: 'b', value: 0 } as unknown as AttrValue;
+  const f = n as unknown as Record<string, unknown>;
+  for (const k of Object.keys(n)) {
+    const v = f[k];
+    if (typeof v === 'boolean') { f[k] = !v; f[k] = v; } else if (typeof v === 'number') { f[k] = v + 1; f[k] = v; } else if (k === 'unit' || k === 'memberLoc' || k === 'upper' || k === 'lower' || k === 'count' || k === 'constValue') {
+      f[k] = a; f[k] = b; f[k] = undefined;
+    } else if (k === 'name') { f[k] = 'a'; f[k] = undefined; } else { f[k] = 1; f[k] = undefined; }
+  }
+  resetNode(n);
+  const m: MemberDef = { name: '', off: 0, bits: 0, type: 0 };
+  m.type = 1;
+}
+settleShapes();
