@@ -2423,7 +2423,9 @@ function settleShapes(): void {
   const f = n as unknown as Record<string, unknown>;
   for (const k of Object.keys(n)) {
     const v = f[k];
-    if (typeof v === 'boolean') { f[k] = !v; f[k] = v; } else if (typeof v === 'number') { f[k] = v + 1; f[k] = v; } else if (k === 'unit' || k === 'memberLoc' || k === 'upper' || k === 'lower' || k === 'count' || k === 'constValue') {
+    if (typeof v === 'boolean') { f[k] = !v; f[k] = v; } else if (k === 'nameHash' || k === 'nameHash2') {
+      f[k] = 2 ** 32 - 1; f[k] = v; // (unsigned 32-bit hashes: half of them are not small integers)
+    } else if (typeof v === 'number') { f[k] = v + 1; f[k] = v; } else if (k === 'unit' || k === 'memberLoc' || k === 'upper' || k === 'lower' || k === 'count' || k === 'constValue') {
       f[k] = a; f[k] = b; f[k] = undefined;
     } else if (k === 'name') { f[k] = 'a'; f[k] = undefined; } else { f[k] = 1; f[k] = undefined; }
   }
