@@ -361,6 +361,8 @@ export class FileScanner {
   private poolTop = 0;
   /** The DIE of the work item being drained. */
   private readonly drainScratch = blankNode();
+  /** collectMembers' Node for the members at each depth of anonymous nesting. */
+  private readonly memberScratch: Node[] = [];
   /** definitionOf's Node in settledStruct. */
   private readonly defScratch = blankNode();
   /** contentsHash's numbers. */
@@ -1705,7 +1707,14 @@ export class FileScanner {
 
   private collectMembers(n: Node, bias: number, out: MemberDef[], depth: number, direct?: number[]): void {
     if (depth > MAX_CHAIN) throw new AssemblyError('anonymous members nested too deep');
-    for (const c of this.children(n)) {
+    if (!n.hasChildren) return;
+    // The children decoded one after the other into one Node per depth (nothing keeps a member's
+    // Node past its turn), not a Node each: a kernel has millions of members.
+    const u = n.unit;
+    const c = (this.memberScratch[depth] ??= blankNode());
+    for (let pos = n.childrenAt; ; pos = this.skipSubtree(c)) {
+      if (pos >= u.header.end) throw u.reader.error(`children of DIE 0x${(n.key % 2 ** 48).toString(16)} not terminated`, pos);
+      if (!this.readNode(u, pos, c)) return;
       if (c.tag !== C.DW_TAG_member) {
         // Types defined inside the struct are seen here too (the seed's mark_seen_contained).
         if (isTypeTag(c.tag)) this.typeIdOf(c.key, 0, c);
