@@ -18,6 +18,9 @@ import { kernels } from '../test/helpers/kernels.js';
 const BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/dwarf2ctf.js');
 
 
+/** Rounds per tool (taking turns); the best of each is compared. */
+const ROUNDS = 3;
+
 export const bench: Bench = {
   name: 'dwarf2ctf: whole Debian kernel (vmlinux + all modules) vs pahole -J of vmlinux alone',
   async run() {
@@ -34,15 +37,17 @@ export const bench: Bench = {
       const inputBytes = [k.vmlinux, ...mods].reduce((a, f) => a + fs.statSync(f).size, 0);
       fs.writeFileSync(path.join(dir, 'args'), [path.join(dir, 'objects.builtin'), modulesBuiltin, path.join(dir, 'dedup.blacklist'), k.vmlinux, ...mods].join('\n'));
       const copy = path.join(dir, 'vmlinux');
-      // Each tool twice, taking turns, best of two: this machine's speed drifts by a fifth from
-      // minute to minute, and turns keep both tools under the same drift.
+      // Each tool three times, taking turns, best of three: this machine's speed drifts by a fifth
+      // from minute to minute (more for two busy cores than for one), and turns keep both tools
+      // under the same drift. Every round is printed, so the spread shows.
       // Each round writes into a directory of its own and nothing is deleted until the end: ext4
       // will not reuse an inode freed less than a minute ago and looks at each such one again for
       // every file it creates, so 1,227 files made right after 1,227 were deleted cost about a
       // second of kernel time that a build into a fresh directory does not pay.
       let ours: Measure | undefined, peer: Measure | undefined;
       let out = '';
-      for (let round = 0; round < 2; round++) {
+      const rounds: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
         out = path.join(dir, `out${round}`);
         const o = measure(process.execPath, [BIN, out, '-q', '--stats', `@${path.join(dir, 'args')}`], { keepStdout: true });
         if (o.status !== 0) throw new Error(`dwarf2ctf failed (status ${o.status})`);
@@ -59,6 +64,7 @@ export const bench: Bench = {
         const p = measure('pahole', ['-J', copy]);
         if (p.status !== 0) throw new Error(`pahole -J failed (status ${p.status})`);
         if (!peer || p.wallSeconds < peer.wallSeconds) peer = p;
+        rounds.push(`${o.wallSeconds.toFixed(2)}/${p.wallSeconds.toFixed(2)}`);
       }
       const again = measure(process.execPath, [BIN, out, '-q', `@${path.join(dir, 'args')}`]);
 
@@ -71,7 +77,8 @@ export const bench: Bench = {
       }
       console.log(`   input: vmlinux + ${mods.length} modules, ${(inputBytes / 2 ** 30).toFixed(2)} GiB of ELF`);
       console.log(`   output: ${files.length} dicts, ${(raw / 2 ** 20).toFixed(1)} MiB raw, ${(gz / 2 ** 20).toFixed(1)} MiB gzip'd`);
-      report(`dwarf2ctf whole kernel vs pahole -J vmlinux, best of 2 each, taking turns (target: time ratio <= 1)`, ours!, peer!, 'pahole -J vmlinux');
+      report(`dwarf2ctf whole kernel vs pahole -J vmlinux, best of ${ROUNDS} each, taking turns (target: time ratio <= 1)`, ours!, peer!, 'pahole -J vmlinux');
+      console.log(`     each round, virtmem/pahole seconds: ${rounds.join(', ')}`);
       console.log(`     CPU (user + sys, all threads): virtmem ${ours!.cpuSeconds?.toFixed(1)} s, pahole ${peer!.cpuSeconds?.toFixed(1)} s; ` +
         `load average at the end ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
       console.log(`     second run on unchanged input (rewrites nothing): ${again.wallSeconds.toFixed(2)} s`);
