@@ -14,7 +14,7 @@
  *                "/f.h//3//struct foo" (and every type built on them) share
  *                each other's fate; repeated until a round marks nothing.
  */
-import { FP_ID, VOID_ID, edgesOf, opaqueCousin, type FileSummary, type MemberDef, type TypeDef } from './defs.js';
+import { FP_ID, VOID_ID, edgeUnion, edgesOf, opaqueCousin, type FileSummary, type TypeDef } from './defs.js';
 import { SHARED, VMLINUX } from './modules.js';
 
 /** Module index of shared_ctf; vmlinux is 1; loadable and built-in modules follow. */
@@ -94,12 +94,13 @@ export class TypeGraph {
       const old = this.defs[g];
       if (!old) this.defs[g] = d;
       else if ((d.members?.length ?? -1) > (old.members?.length ?? -1)) {
-        d.extra = union(d.extra ?? [], edgesOf(old), undefined);
+        d.extra = edgeUnion(d.extra ?? [], undefined, edgesOf(old));
         this.defs[g] = d;
       } else if (d.members && old.members) {
         // Same or fewer members: keep the old definition, but its member types are edges too.
-        const extra = union(old.extra ?? [], d.extra ?? [], d.members);
-        if (unionGrew) old.extra = extra;
+        const before = old.extra ?? [];
+        const extra = edgeUnion(before, d.members, d.extra ?? []);
+        if (extra.length > before.length) old.extra = extra;
       }
     }
     // (Indexed loops here, no iterators: this runs on summaries from this process and from
@@ -222,24 +223,4 @@ function remap(d: TypeDef, map: number[]): TypeDef {
   const ex = d.extra;
   if (ex) for (let i = 0; i < ex.length; i++) ex[i] = map[ex[i]];
   return d;
-}
-
-/** Whether the last union() took anything from `members` or `b`. */
-let unionGrew = false;
-
-/** `a`, then what the types of `members` and then `b` add to it, each once (in that order). */
-function union(a: readonly number[], b: readonly number[], members: readonly MemberDef[] | undefined): number[] {
-  const out: number[] = [];
-  const had = new Set<number>();
-  for (let i = 0; i < a.length; i++) if (!had.has(a[i])) { had.add(a[i]); out.push(a[i]); }
-  const from = out.length;
-  if (members) {
-    for (let i = 0; i < members.length; i++) {
-      const t = members[i].type;
-      if (!had.has(t)) { had.add(t); out.push(t); }
-    }
-  }
-  for (let i = 0; i < b.length; i++) if (!had.has(b[i])) { had.add(b[i]); out.push(b[i]); }
-  unionGrew = out.length > from;
-  return out;
 }
