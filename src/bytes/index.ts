@@ -1,5 +1,5 @@
 /** bytes/: readers and writers of raw bytes, byte sources, errors that say where. */
-export { Reader, cstringAt, latin1, utf8, utf8At, type ReaderOptions } from './reader.js';
+export { Reader, cstringAt, latin1, utf8, type ReaderOptions } from './reader.js';
 export { Writer } from './writer.js';
 export { BufferSource, FileSource, openFile, type ByteSource, type FileSourceOptions } from './source.js';
 export { FormatError, UsageError, VirtmemError, type ErrorPlace } from './errors.js';

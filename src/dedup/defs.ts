@@ -107,7 +107,6 @@ export interface FileSummary {
   warnings: string[];
 }
 
-/** The edges sharedness spreads along: base type, array index, members, other variants' members. */
 /**
  * `first`, then the types of `members`, then `then`, each type once, in that
  * order: the edges of a description merged with another of the same ID.
@@ -131,6 +130,7 @@ export function edgeUnion(first: readonly number[], members: readonly MemberDef[
   return out;
 }
 
+/** The edges sharedness spreads along: base type, array index, members, other variants' members. */
 export function edgesOf(d: TypeDef): number[] {
   const out: number[] = [];
   if (d.ref >= 0) out.push(d.ref);

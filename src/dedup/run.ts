@@ -237,6 +237,7 @@ class Scanner {
   onMessage(f: (m: ScanReply) => void): void {
     this.child.on('message', (m: ScanReply) => {
       if (m.file !== undefined) m = this.fromFile(m.file, m.seq);
+      else if (m.bytes !== undefined) m = deserialize(m.bytes) as ScanReply;
       if (m.rss) this.peakRss = m.rss;
       if (m.cpu) this.cpuSeconds = m.cpu;
       if (m.synced) this.synced(m);
@@ -296,6 +297,8 @@ export interface ScanReply {
   summary?: FileSummary;
   /** The reply itself is in this file (V8-serialized): a large summary. */
   file?: string;
+  /** The reply itself, V8-serialized: a summary small enough for the channel. */
+  bytes?: Uint8Array;
   error?: string;
   usage?: boolean;
   rss?: number;

@@ -35,19 +35,22 @@ function answer(r: ScanReply, then?: () => void): void {
   // behind it: a kernel-image slice's summary (megabytes) came seconds late, a module's (most are
   // 0.1-2 MB) tens of milliseconds, long enough for this process to run out of tasks while the main
   // process counted them as still in hand.
+  // A summary is serialized once, here: to know its size, and then as it is handed over (in a
+  // file, or as bytes through the channel, which copies them without walking the objects again).
+  let msg: ScanReply = r;
   if (r.summary) {
     const bytes = serialize(r);
+    msg = { seq: r.seq, bytes };
     if (bytes.length > LARGE_REPLY) {
       try {
         const file = path.join(summaryDir(), `${r.seq}.v8`);
         fs.writeFileSync(file, bytes, { flag: 'wx', mode: 0o600 });
-        process.send!({ seq: r.seq, file }); // (the reply, its rss and cpu with it, is in the file)
-        return;
+        msg = { seq: r.seq, file }; // (the reply, its rss and cpu with it, is in the file)
       } catch { /* (no room there) through the channel after all */ }
     }
   }
-  if (then) process.send!(r, () => then());
-  else process.send!(r);
+  if (then) process.send!(msg, () => then());
+  else process.send!(msg);
 }
 
 /** Serialized bytes above which a reply goes through a file: under a pipeful (64 KiB on Linux). */

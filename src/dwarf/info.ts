@@ -11,7 +11,7 @@
  * section (there is no way to find the next one); the error is kept in
  * `problems` and the units before it stay readable.
  */
-import { FormatError, Reader, cstringAt, utf8At, type ByteInterner } from '../bytes/index.js';
+import { FormatError, Reader, cstringAt, type ByteInterner } from '../bytes/index.js';
 import { parseAbbrevTable, type AbbrevTable } from './abbrev.js';
 import { DW_AT_addr_base, DW_AT_GNU_addr_base, DW_AT_str_offsets_base, DW_FORM_sec_offset } from './constants.js';
 import { Die } from './die.js';
@@ -308,12 +308,10 @@ export class DwarfInfo {
     const slot = (this.lineStrSlot ??= new Int32Array(bytes.length));
     const i = offset >= 0 && offset < slot.length ? slot[offset] : 0;
     if (i) return this.lineStrList[i - 1];
-    // Through the interner when there is one (a path met in another file is then the same string
-    // object, which Maps keyed by paths find without hashing and comparing it afresh).
-    const z = this.interner && offset >= 0 && offset < bytes.length ? this.interner.internZ(bytes, offset) : undefined;
-    const end = z === undefined && offset >= 0 && offset < bytes.length ? bytes.indexOf(0, offset) : -1;
-    // (where an error would be named only when there is one: an object per path read was a cost)
-    const s = z ?? (end >= 0 ? utf8At(bytes, offset, end) : cstringAt(bytes, offset, this.place('lineStr', offset)));
+    // Through the interner when there is one, as str() (a path met in another file is then the same
+    // string object, which Maps keyed by paths find without hashing and comparing it afresh).
+    const interned = this.interner && offset >= 0 && offset < bytes.length ? this.interner.internZ(bytes, offset) : undefined;
+    const s = interned ?? cstringAt(bytes, offset, this.place('lineStr', offset));
     if (offset >= 0 && offset < slot.length) slot[offset] = this.lineStrList.push(s);
     return s;
   }

@@ -42,8 +42,10 @@ function table(firstIndex: number, dirs: (string | undefined)[], names: (string 
   return { firstIndex, dirs, names, dirBase, dirKeys, file: (i) => (names[i] === undefined ? undefined : join(dirs[i], names[i]!)) };
 }
 
-/** The directory entry `d` of a line table header as a dirKeys entry. */
-const dirKey = (rawDirs: string[], d: number, first: number): string => (d === 0 ? '\0' : rawDirs[d - first] ?? '\0undefined');
+/** dirKeys entries that no path can be: directory 0, and a directory number the table does not have. */
+const DIR_0 = '\0', NO_DIR = '\0none';
+/** The directory entry `d` of a line table header (whose first is number `first`) as a dirKeys entry. */
+const dirKey = (rawDirs: string[], d: number, first: number): string => (d === 0 ? DIR_0 : rawDirs[d - first] ?? NO_DIR);
 
 /** The file table of the line program at `offset` of .debug_line, read in the context of `unit`. */
 export function readLineFiles(unit: Unit, offset: number, compDir: string | undefined): LineFileTable {
